@@ -31,6 +31,8 @@ export interface KindPreset {
   schema: SchemaRule;
   /** Default body limit in bytes (SPEC §7: shotgrid fits a full batch of 50 × 1 MB). */
   bodyLimit?: number;
+  /** The Content-Type the real sender uses (for `hookd send`). */
+  contentType: string;
   /** ShotGrid may batch deliveries in `data.deliveries[]`; each becomes its own event. */
   batch?: 'shotgrid';
 }
@@ -52,28 +54,37 @@ export const KINDS: Record<Kind, KindPreset> = {
     verify: { type: 'hmac', header: 'x-jobserv-sig', algorithm: 'sha256', encoding: 'hex', prefix: 'sha256:' },
     dedupe: [BODY],
     schema: { by: 'fixed', uri: SCHEMAS.jobservBuild },
+    contentType: 'application/json',
   },
-  iglu: { verify: TOKEN, dedupe: [BODY], schema: { by: 'self-describing' } },
+  iglu: { verify: TOKEN, dedupe: [BODY], schema: { by: 'self-describing' }, contentType: 'application/json; charset=utf-8' },
   shotgrid: {
     verify: { type: 'hmac', header: 'x-sg-signature', algorithm: 'sha1', encoding: 'hex', prefix: 'sha1=' },
     dedupe: [{ by: 'field', path: 'data.delivery_id' }, { by: 'header', header: 'x-sg-delivery-id' }, BODY],
     schema: { by: 'fixed', uri: SCHEMAS.shotgridDelivery },
     bodyLimit: 51 * 1024 * 1024,
+    contentType: 'application/json',
     batch: 'shotgrid',
   },
-  hkube: { verify: TOKEN, dedupe: [BODY], schema: { by: 'hkube' } },
-  aurora: { verify: TOKEN, dedupe: [BODY], schema: { by: 'fixed', uri: SCHEMAS.auroraTaskState } },
+  hkube: { verify: TOKEN, dedupe: [BODY], schema: { by: 'hkube' }, contentType: 'application/json' },
+  aurora: {
+    verify: TOKEN,
+    dedupe: [BODY],
+    schema: { by: 'fixed', uri: SCHEMAS.auroraTaskState },
+    contentType: 'application/vnd.kafka.json.v1+json',
+  },
   github: {
     verify: { type: 'hmac', header: 'x-hub-signature-256', algorithm: 'sha256', encoding: 'hex', prefix: 'sha256=' },
     dedupe: [{ by: 'header', header: 'x-github-delivery' }, BODY],
     schema: { by: 'none' },
+    contentType: 'application/json',
   },
   standard: {
     verify: { type: 'standard', toleranceSeconds: 300 },
     dedupe: [{ by: 'header', header: 'webhook-id' }, { by: 'header', header: 'svix-id' }, BODY],
     schema: { by: 'none' },
+    contentType: 'application/json',
   },
-  hmac: { verify: null, dedupe: [BODY], schema: { by: 'none' } },
+  hmac: { verify: null, dedupe: [BODY], schema: { by: 'none' }, contentType: 'application/json' },
 };
 
 export const KIND_NAMES = Object.keys(KINDS) as Kind[];

@@ -1,0 +1,144 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Command, CliIO } from '../command.js';
+import { configFrom, parse } from '../context.js';
+import { ConfigError, type HookdConfig } from '../../config/load.js';
+import { readGeneratedSecret } from '../../config/secrets.js';
+import { resolveSources } from '../../config/sources.js';
+import { createSchemaService } from '../../iglu/index.js';
+import { migrationsDir } from '../../paths.js';
+import { readMigrations } from '../../store/sqlite/migrate.js';
+import { ADMIN_TOKEN_NAME } from '../../serve.js';
+
+export type Level = 'ok' | 'warn' | 'fail';
+export interface Finding {
+  check: string;
+  level: Level;
+  message: string;
+}
+export type DoctorCheck = (config: HookdConfig, io: CliIO) => Promise<Finding[]>;
+
+/** Each check looks at one part and says what it found; any 'fail' makes doctor exit 1. */
+export const CHECKS: DoctorCheck[] = [checkSources, checkAdmin, checkDataDir, checkDatabase, checkRegistries, checkPlugins];
+
+export const doctor: Command = {
+  name: 'doctor',
+  summary: 'check config, secrets, database, registries and plugins; exit 1 on a problem',
+  usage: `hookd doctor [--config FILE] [--json]
+
+Loads the config as \`serve\` would and checks each part without changing anything: every
+source has a secret (or says verify: none), the data dir is writable, the database opens and its
+migrations are current, every schema a source needs resolves, the plugins dir is readable.
+Prints one line per finding (--json: one JSON object per line); exits 1 if any finding is a failure.`,
+  async run(argv, io) {
+    const { values } = parse(argv, {});
+    const findings: Finding[] = [];
+    let config: HookdConfig | undefined;
+    try {
+      config = configFrom(values, io);
+      findings.push({ check: 'config', level: 'ok', message: config.file ? `loaded ${config.file}` : 'no config file: embedded defaults' });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      for (const p of err.problems) findings.push({ check: 'config', level: 'fail', message: p });
+    }
+    if (config) {
+      for (const check of CHECKS) {
+        try {
+          findings.push(...(await check(config, io)));
+        } catch (err) {
+          findings.push({ check: check.name.replace(/^check/, '').toLowerCase(), level: 'fail', message: (err as Error).message });
+        }
+      }
+    }
+    for (const f of findings) io.out(values.json ? JSON.stringify(f) : `${f.level.toUpperCase().padEnd(4)}  ${f.check.padEnd(10)} ${f.message}`);
+    return findings.some((f) => f.level === 'fail') ? 1 : 0;
+  },
+};
+
+async function checkSources(config: HookdConfig, io: CliIO): Promise<Finding[]> {
+  const out: Finding[] = [];
+  try {
+    const { sources, warnings } = resolveSources(config, { env: io.env, generate: false });
+    for (const w of warnings) out.push({ check: 'sources', level: 'warn', message: w });
+    for (const s of sources.values()) {
+      if (s.verify.type === 'none') continue;
+      if (s.credentials.secrets.length || s.credentials.publicKeys?.length) {
+        out.push({ check: 'sources', level: 'ok', message: `${s.name} (${s.kind}): ${s.verify.type} verification, ${s.credentials.secrets.length || s.credentials.publicKeys?.length} key(s)` });
+      } else {
+        out.push({ check: 'sources', level: 'warn', message: `${s.name} (${s.kind}): no secret yet; \`hookd serve\` generates one at first start` });
+      }
+    }
+    if (sources.size === 0) out.push({ check: 'sources', level: 'warn', message: 'no sources configured: every webhook will get 404' });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const p of err.problems) out.push({ check: 'sources', level: 'fail', message: p });
+  }
+  return out;
+}
+
+async function checkAdmin(config: HookdConfig): Promise<Finding[]> {
+  if (config.admin.token) return [{ check: 'admin', level: 'ok', message: `admin token configured; admin API on ${config.admin.host}:${config.admin.port}` }];
+  const stored = readGeneratedSecret(config.dataDir, ADMIN_TOKEN_NAME);
+  return [{ check: 'admin', level: stored ? 'ok' : 'warn', message: stored ? 'admin token generated earlier, kept in the data dir' : 'no admin token yet; `hookd serve` generates and prints one' }];
+}
+
+async function checkDataDir(config: HookdConfig): Promise<Finding[]> {
+  const dir = path.dirname(config.storage.sqlite.path);
+  let probe = dir;
+  while (!fs.existsSync(probe)) probe = path.dirname(probe);
+  try {
+    fs.accessSync(probe, fs.constants.W_OK);
+    return [{ check: 'data', level: 'ok', message: `${dir} is writable` }];
+  } catch {
+    return [{ check: 'data', level: 'fail', message: `${probe} is not writable; the database lives in ${dir}` }];
+  }
+}
+
+async function checkDatabase(config: HookdConfig): Promise<Finding[]> {
+  const file = config.storage.sqlite.path;
+  if (!fs.existsSync(file)) return [{ check: 'database', level: 'warn', message: `${file} does not exist yet; \`hookd serve\` or \`hookd migrate\` creates it` }];
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') return [{ check: 'database', level: 'fail', message: `${file}: quick_check says ${String(check)}` }];
+    const done = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+    const pending = readMigrations(migrationsDir).filter((m) => !done.has(m.version));
+    const events = db.prepare('SELECT COUNT(*) FROM events').pluck().get() as number;
+    return [
+      pending.length
+        ? { check: 'database', level: 'warn', message: `${file}: ${pending.length} migration(s) pending (applied at next start or by \`hookd migrate\`)` }
+        : { check: 'database', level: 'ok', message: `${file}: ${events} event(s), migrations current` },
+    ];
+  } finally {
+    db.close();
+  }
+}
+
+async function checkRegistries(config: HookdConfig, io: CliIO): Promise<Finding[]> {
+  const schemas = await createSchemaService(config.iglu.resolver ? { resolverConfig: config.iglu.resolver } : {});
+  const { sources } = resolveSources(config, { env: io.env, generate: false });
+  const uris = new Set<string>();
+  for (const s of sources.values()) if (s.schema.by === 'fixed') uris.add(s.schema.uri);
+  const out: Finding[] = [];
+  for (const uri of uris) {
+    try {
+      const { repository } = await schemas.resolve(uri, { signal: AbortSignal.timeout(5000) });
+      out.push({ check: 'registries', level: 'ok', message: `${uri} from ${repository}` });
+    } catch (err) {
+      out.push({ check: 'registries', level: 'fail', message: `${uri}: ${(err as Error).message}` });
+    }
+  }
+  if (config.iglu.resolver) out.unshift({ check: 'registries', level: 'ok', message: `resolver config ${config.iglu.resolver} loaded` });
+  return out;
+}
+
+async function checkPlugins(config: HookdConfig): Promise<Finding[]> {
+  if (!fs.existsSync(config.plugins.dir)) return [{ check: 'plugins', level: 'ok', message: `${config.plugins.dir} does not exist: no file plugins` }];
+  try {
+    const files = fs.readdirSync(config.plugins.dir).filter((f) => /\.(m?js)$/.test(f));
+    return [{ check: 'plugins', level: 'ok', message: `${config.plugins.dir}: ${files.length} plugin file(s)` }];
+  } catch (err) {
+    return [{ check: 'plugins', level: 'fail', message: `${config.plugins.dir}: ${(err as Error).message}` }];
+  }
+}

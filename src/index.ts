@@ -1,0 +1,5 @@
+/** The package's public surface: for plugin authors and for embedding hookd. */
+export { startHookd, type Hookd, type StartOptions } from './serve.js';
+export { loadConfig, type HookdConfig } from './config/load.js';
+export { verify, sign, generateSecret } from './verify/index.js';
+export { KINDS, SCHEMAS, type Kind } from './ingest/kinds.js';

@@ -1,0 +1,148 @@
+import { HookdError } from '../errors.js';
+import type { Source } from '../config/sources.js';
+import type { SchemaService, ValidationIssue } from '../iglu/index.js';
+import type { NewEvent, Store } from '../store/types.js';
+import type { HeaderBag } from '../verify/types.js';
+import { verify } from '../verify/verify.js';
+import { isJsonContentType } from './content-type.js';
+import { dedupeKey } from './dedupe.js';
+import { SCHEMAS, type SchemaRule } from './kinds.js';
+import { parseJsonBody } from './parse.js';
+
+/** One webhook as the HTTP layer hands it over: the exact bytes and the headers, nothing parsed. */
+export interface IncomingWebhook {
+  source: Source;
+  headers: HeaderBag;
+  query: URLSearchParams;
+  body: Buffer;
+  receivedAt: number;
+  /** When the sender must have its answer (epoch ms). */
+  deadline: number;
+}
+
+/** What the sender gets (SPEC §3). Errors are thrown as HookdError instead. */
+export interface IngestAnswer {
+  status: 200 | 422;
+  body: Record<string, unknown>;
+  /** New events committed by this request. */
+  committed: { ids: string[]; statuses: ('accepted' | 'quarantined')[] };
+}
+
+const MAX_ERRORS = 20;
+
+export interface IngestDeps {
+  store: Store;
+  schemas: SchemaService;
+}
+
+/**
+ * The ingest path after the body is read: 415 → 401 → 400 → 422 in SPEC §7's order, then one
+ * commit. Nothing is stored unless it verified; nothing verified is thrown away.
+ */
+export function createIngest({ store, schemas }: IngestDeps) {
+  return async function ingest(hook: IncomingWebhook): Promise<IngestAnswer> {
+    const { source, headers, body } = hook;
+    const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
+    if (!isJsonContentType(contentType)) {
+      throw new HookdError(415, 'unsupported_media_type', `content type ${contentType} is not JSON`);
+    }
+
+    const verdict = verify(source.verify, source.credentials, { body, headers, query: hook.query });
+    if (!verdict.ok) {
+      // A fixed message: the reason goes to logs and metrics, never the expected value.
+      throw new HookdError(401, 'unauthorized', 'signature or token missing or invalid', { body: { reason: verdict.reason } });
+    }
+
+    const parsed = parseJsonBody(body);
+    const items = source.batch === 'shotgrid' ? splitShotgridBatch(parsed) : undefined;
+    const isBatch = items !== undefined;
+    const each = items ?? [{ payload: parsed, bytes: undefined }];
+
+    const signal = AbortSignal.timeout(Math.max(1, hook.deadline - Date.now()));
+    const events: NewEvent[] = [];
+    for (const item of each) {
+      const { schema, errors } = await checkSchema(schemas, source.schema, item.payload, signal);
+      events.push({
+        dedupeKey: dedupeKey(source.dedupe, headers, item.payload, item.bytes ?? body),
+        schema,
+        status: errors.length ? 'quarantined' : 'accepted',
+        errors: errors.length ? errors.slice(0, MAX_ERRORS) : null,
+        ...(item.bytes ? { payload: item.bytes } : {}),
+      });
+    }
+
+    const results = await store.append(
+      {
+        source: source.name,
+        receivedAt: hook.receivedAt,
+        contentType: contentType ?? null,
+        headers: storableHeaders(headers, source.secretHeaders),
+        body,
+        events,
+      },
+      { deadline: hook.deadline },
+    );
+    const committed = { ids: [] as string[], statuses: [] as ('accepted' | 'quarantined')[] };
+    for (const r of results) {
+      if (!r.duplicate) (committed.ids.push(r.id), committed.statuses.push(r.status));
+    }
+
+    if (isBatch) {
+      const list = results.map((r) => ({ id: r.id, status: r.duplicate ? 'duplicate' : r.status }));
+      return { status: 200, body: { status: 'accepted', ids: results.map((r) => r.id), items: list }, committed };
+    }
+    const r = results[0]!;
+    if (r.status === 'quarantined') {
+      // A resend of the same bytes gets the same 422 with the same id.
+      const errors = r.duplicate ? r.errors : events[0]!.errors;
+      return { status: 422, body: { status: 'quarantined', id: r.id, errors: errors ?? [] }, committed };
+    }
+    return { status: 200, body: { id: r.id, status: r.duplicate ? 'duplicate' : 'accepted' }, committed };
+  };
+}
+
+/**
+ * SPEC §7: `{"timestamp", "data": {"deliveries": [...]}}` becomes one event per delivery, each
+ * shaped as a single delivery `{"data": <delivery>, "timestamp": <batch timestamp>}`.
+ */
+function splitShotgridBatch(parsed: unknown): { payload: unknown; bytes: Buffer }[] | undefined {
+  const deliveries = (parsed as { data?: { deliveries?: unknown } } | null)?.data?.deliveries;
+  if (!Array.isArray(deliveries)) return undefined;
+  if (deliveries.length === 0) throw new HookdError(400, 'empty_batch', 'data.deliveries is empty');
+  const timestamp = (parsed as { timestamp?: unknown }).timestamp;
+  return deliveries.map((data) => {
+    const payload = { data, timestamp };
+    return { payload, bytes: Buffer.from(JSON.stringify(payload)) };
+  });
+}
+
+async function checkSchema(
+  schemas: SchemaService,
+  rule: SchemaRule,
+  payload: unknown,
+  signal: AbortSignal,
+): Promise<{ schema: string | null; errors: ValidationIssue[] }> {
+  switch (rule.by) {
+    case 'none':
+      return { schema: null, errors: [] };
+    case 'self-describing':
+      return schemas.check(payload, 'self-describing', { signal });
+    case 'fixed':
+      return schemas.check(payload, { uri: rule.uri }, { signal });
+    case 'hkube': {
+      // Progress events carry a verbosity level; result events do not.
+      const isProgress = payload !== null && typeof payload === 'object' && 'level' in payload;
+      return schemas.check(payload, { uri: isProgress ? SCHEMAS.hkubeProgress : SCHEMAS.hkubeResult }, { signal });
+    }
+  }
+}
+
+/** SPEC §7: drop Authorization, Cookie and the token header; keep signature headers. */
+export function storableHeaders(headers: HeaderBag, secret: Set<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || secret.has(name)) continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}

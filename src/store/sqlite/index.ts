@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { migrationsDir } from '../../paths.js';
+import type { AppendResult, EventQuery, NewRequest, Store, StoredEvent } from '../types.js';
+import { Reader } from './reader.js';
+import { WriterThread } from './writer.js';
+
+export interface SqliteStoreOptions {
+  path: string;
+  synchronous: 'full' | 'normal' | 'off' | 'extra';
+  /** How long the writer waits for another process's lock before failing a batch. */
+  busyTimeoutMs?: number;
+}
+
+/** The embedded store: one writer thread (group commit) and one read-only connection. */
+export class SqliteStore implements Store {
+  private constructor(
+    readonly writer: WriterThread,
+    private readonly reader: Reader,
+    readonly appliedMigrations: number[],
+  ) {}
+
+  static async open(opts: SqliteStoreOptions): Promise<SqliteStore> {
+    fs.mkdirSync(path.dirname(opts.path), { recursive: true });
+    const { writer, applied } = await WriterThread.start({
+      path: opts.path,
+      synchronous: opts.synchronous,
+      busyTimeoutMs: opts.busyTimeoutMs ?? 5000,
+      migrationsDir,
+    });
+    return new SqliteStore(writer, new Reader(opts.path), applied);
+  }
+
+  append(request: NewRequest, opts: { deadline: number }): Promise<AppendResult[]> {
+    return this.writer.call('appendRequest', request, opts.deadline);
+  }
+
+  getEvent(id: string): StoredEvent | undefined {
+    return this.reader.getEvent(id);
+  }
+
+  listEvents(query: EventQuery): StoredEvent[] {
+    return this.reader.listEvents(query);
+  }
+
+  eventsAfter(afterSeq: number, limit: number): StoredEvent[] {
+    return this.reader.eventsAfter(afterSeq, limit);
+  }
+
+  latestSeq(): number {
+    return this.reader.latestSeq();
+  }
+
+  countEvents(): number {
+    return this.reader.countEvents();
+  }
+
+  prune(before: number): Promise<{ events: number }> {
+    return this.writer.call('prune', { before });
+  }
+
+  async updateValidation(updates: Parameters<Store['updateValidation']>[0]): Promise<void> {
+    await this.writer.call('updateValidation', updates);
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close();
+    this.reader.close();
+  }
+}

@@ -1,0 +1,18 @@
+import type Database from 'better-sqlite3';
+import { prepareAppendRequest } from './appendRequest.js';
+import { preparePrune } from './prune.js';
+import { prepareUpdateValidation } from './updateValidation.js';
+
+/**
+ * Every write the store makes, one file per operation. The writer thread prepares them once and
+ * runs whatever arrives together inside one transaction (group commit).
+ */
+export const WRITE_OPS = {
+  appendRequest: prepareAppendRequest,
+  prune: preparePrune,
+  updateValidation: prepareUpdateValidation,
+} satisfies Record<string, (db: Database.Database) => (args: never) => unknown>;
+
+export type WriteOpName = keyof typeof WRITE_OPS;
+export type WriteOpArgs<K extends WriteOpName> = Parameters<ReturnType<(typeof WRITE_OPS)[K]>>[0];
+export type WriteOpResult<K extends WriteOpName> = ReturnType<ReturnType<(typeof WRITE_OPS)[K]>>;

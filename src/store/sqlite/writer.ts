@@ -1,0 +1,128 @@
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { HookdError, unavailable } from '../../errors.js';
+import type { OpenOptions } from './migrate.js';
+import type { WriteOpArgs, WriteOpName, WriteOpResult } from './ops/index.js';
+import type { WriterRequest, WriterResponse } from './writer-protocol.js';
+
+export interface WriterOptions extends OpenOptions {
+  path: string;
+  migrationsDir: string;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * The event loop's handle on the writer thread. A call with a deadline settles by then, whatever
+ * the thread is doing: a 503 the sender can retry beats a 200 that comes too late or never.
+ * Emits 'batch' ({size, ms}) per committed transaction and 'restart' (Error) if the thread died.
+ */
+export class WriterThread extends EventEmitter {
+  private worker!: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closing = false;
+
+  private constructor(private readonly opts: WriterOptions) {
+    super();
+  }
+
+  /** Starts the thread; resolves once the database is open and migrated. */
+  static async start(opts: WriterOptions): Promise<{ writer: WriterThread; applied: number[] }> {
+    const writer = new WriterThread(opts);
+    const applied = await writer.spawn();
+    return { writer, applied };
+  }
+
+  private spawn(): Promise<number[]> {
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: this.opts });
+      this.worker = worker;
+      let ready = false;
+      worker.on('message', (msg: WriterResponse) => {
+        switch (msg.type) {
+          case 'ready':
+            ready = true;
+            resolve(msg.applied);
+            break;
+          case 'fatal':
+            reject(new Error(`cannot open the database at ${this.opts.path}: ${msg.error.message}`));
+            break;
+          case 'result':
+            this.settle(msg);
+            break;
+          case 'batch':
+            this.emit('batch', { size: msg.size, ms: msg.ms });
+            break;
+          case 'closed':
+            break;
+        }
+      });
+      worker.on('error', (err) => {
+        if (!ready) reject(err);
+        this.failAll(err);
+      });
+      worker.on('exit', (code) => {
+        this.failAll(new Error(`writer thread exited with code ${code}`));
+        if (ready && !this.closing) {
+          this.emit('restart', new Error(`writer thread exited with code ${code}`));
+          this.spawn().catch((err) => this.emit('error', err));
+        }
+      });
+    });
+  }
+
+  call<K extends WriteOpName>(op: K, args: WriteOpArgs<K>, deadline?: number): Promise<WriteOpResult<K>> {
+    if (this.closing) return Promise.reject(unavailable('shutting_down', 'hookd is shutting down'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      if (deadline !== undefined) {
+        timer = setTimeout(() => {
+          this.pending.delete(id);
+          reject(unavailable('commit_timeout', 'the event could not be committed before the ack deadline; retry'));
+        }, Math.max(0, deadline - Date.now()));
+      }
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.worker.postMessage({ type: 'call', id, op, args, deadline } satisfies WriterRequest);
+    });
+  }
+
+  private settle(msg: Extract<WriterResponse, { type: 'result' }>): void {
+    const p = this.pending.get(msg.id);
+    if (!p) return; // its deadline already answered the sender
+    this.pending.delete(msg.id);
+    if (p.timer) clearTimeout(p.timer);
+    if (msg.ok) p.resolve(msg.value);
+    else p.reject(storeError(msg.error.code, msg.error.message));
+  }
+
+  private failAll(cause: Error): void {
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(unavailable('store_unavailable', 'the event store is unavailable; retry', 5, cause));
+    }
+  }
+
+  /** Lets queued calls commit, then closes the database and ends the thread. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage({ type: 'close' } satisfies WriterRequest);
+    await exited;
+  }
+}
+
+/** Every store failure is the receiver's problem, never the sender's: 503, retry. */
+function storeError(code: string, message: string): HookdError {
+  if (code === 'deadline_passed') return unavailable('commit_timeout', 'the event could not be committed before the ack deadline; retry');
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return unavailable('store_busy', 'the event store is locked; retry');
+  if (code === 'SQLITE_FULL') return unavailable('store_full', 'the event store is out of disk space; retry', 30);
+  return unavailable('store_error', `the event could not be stored (${code}); retry`, 5, new Error(message));
+}
