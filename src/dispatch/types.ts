@@ -1,0 +1,49 @@
+/**
+ * The dispatcher's face towards the rest of hookd (admin API, CLI, metrics). The dispatch stage
+ * implements it; the admin surface codes against it.
+ */
+export type PluginState = 'active' | 'deactivated' | 'disabled';
+export type OutcomeStatus = 'pending' | 'done' | 'failed' | 'skipped';
+
+export interface PluginStatus {
+  name: string;
+  /** 'file' for plugins in plugins.dir; 'exec' / 'forward' for built-ins from the config. */
+  origin: 'file' | 'exec' | 'forward';
+  /** The plugin file, for file plugins. */
+  file?: string;
+  state: PluginState;
+  /** seq of the last event this plugin has finished with. */
+  cursor: number;
+  /** Events committed after the cursor. */
+  lag: number;
+  lastError: string | null;
+  /** Consecutive failed attempts on the current event. */
+  failures: number;
+}
+
+export interface Outcome {
+  eventId: string;
+  plugin: string;
+  status: OutcomeStatus;
+  attempts: number;
+  error: string | null;
+  /** Captured output (exec) or answer (forward), truncated. */
+  output: string | null;
+  updatedAt: number;
+}
+
+export interface DispatcherEvents {
+  outcome: [Outcome & { ms: number }];
+  state: [{ plugin: string; state: PluginState; reason: string }];
+}
+
+export interface Dispatcher {
+  list(): PluginStatus[];
+  enable(name: string): Promise<void>;
+  disable(name: string): Promise<void>;
+  /** Re-dispatch stored events (already verified) to one plugin or to every matching one; returns how many (event, plugin) pairs were queued. */
+  replay(eventIds: string[], plugin?: string): Promise<number>;
+  outcomesFor(eventId: string): Outcome[];
+  on<K extends keyof DispatcherEvents>(event: K, listener: (...args: DispatcherEvents[K]) => void): unknown;
+  close(): Promise<void>;
+}
