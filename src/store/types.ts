@@ -51,18 +51,39 @@ export interface StoredEvent {
 export interface EventQuery {
   source?: string;
   status?: EventStatus;
+  /** An exact schema URI, or a pattern with `*` (e.g. `iglu:dev.hookd.jobserv/*`). */
   schema?: string;
+  /** Received at or after this time (ms since the epoch). */
+  since?: number;
+  /** Received before this time (ms since the epoch). */
+  until?: number;
+  /** A substring of the event's body, case-insensitive for ASCII. */
+  text?: string;
   /** Only events with seq below this (pagination, newest first). */
   beforeSeq?: number;
+  /** Only events with seq above this (following new events). */
+  afterSeq?: number;
+  /** Newest first unless 'oldest'. */
+  order?: 'newest' | 'oldest';
   limit: number;
 }
+
+/** An event without its bytes, for listings: a batch's shared body is never loaded per row. */
+export type EventSummary = Omit<StoredEvent, 'body' | 'payload' | 'headers'> & {
+  /** Bytes of this event's JSON (the body, or the batch delivery). */
+  size: number;
+};
 
 export interface Store {
   /** Commits a request and its events in one group transaction; rejects with a 503 HookdError past the deadline. */
   append(request: NewRequest, opts: { deadline: number }): Promise<AppendResult[]>;
   getEvent(id: string): StoredEvent | undefined;
-  /** Newest first. */
+  /** Newest first (unless query.order says otherwise). */
   listEvents(query: EventQuery): StoredEvent[];
+  /** The same filters, without bodies or headers: what the admin API and `events list` show. */
+  searchEvents(query: EventQuery): EventSummary[];
+  /** seq of an event, for `?before=<id>` pagination. */
+  seqOf(id: string): number | undefined;
   /** Oldest first, seq > afterSeq: the dispatcher's read. */
   eventsAfter(afterSeq: number, limit: number): StoredEvent[];
   latestSeq(): number;

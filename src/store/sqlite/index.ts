@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrationsDir } from '../../paths.js';
-import type { AppendResult, EventQuery, NewRequest, Store, StoredEvent } from '../types.js';
+import type { AppendResult, EventQuery, EventSummary, NewRequest, Store, StoredEvent } from '../types.js';
 import { Reader } from './reader.js';
 import { WriterThread } from './writer.js';
 
@@ -43,6 +43,14 @@ export class SqliteStore implements Store {
     return this.reader.listEvents(query);
   }
 
+  searchEvents(query: EventQuery): EventSummary[] {
+    return this.reader.searchEvents(query);
+  }
+
+  seqOf(id: string): number | undefined {
+    return this.reader.seqOf(id);
+  }
+
   eventsAfter(afterSeq: number, limit: number): StoredEvent[] {
     return this.reader.eventsAfter(afterSeq, limit);
   }
@@ -63,8 +71,9 @@ export class SqliteStore implements Store {
     await this.writer.call('updateValidation', updates);
   }
 
+  /** The read-only connection goes first so the writer, closing last, checkpoints and removes the WAL. */
   async close(): Promise<void> {
-    await this.writer.close();
     this.reader.close();
+    await this.writer.close();
   }
 }

@@ -1,15 +1,19 @@
 import Database from 'better-sqlite3';
-import type { EventQuery, StoredEvent } from '../types.js';
+import type { EventQuery, EventSummary, StoredEvent } from '../types.js';
 
 const COLUMNS = `e.seq, e.id, e.source, e.received_at, e.request_id, e.item, e.payload, e.schema, e.dedupe_key,
   e.status, e.errors, r.content_type, r.headers, r.body`;
 const FROM = 'FROM events e JOIN requests r ON r.id = e.request_id';
+/** A listing never loads bodies: a ShotGrid batch's body is shared by up to 50 events. */
+const SUMMARY_COLUMNS = `e.seq, e.id, e.source, e.received_at, e.request_id, e.item, e.schema, e.dedupe_key,
+  e.status, e.errors, r.content_type, length(COALESCE(e.payload, r.body)) AS size`;
 
 interface Row {
   seq: number; id: string; source: string; received_at: number; request_id: string; item: number;
   payload: Buffer | null; schema: string | null; dedupe_key: string; status: 'accepted' | 'quarantined';
   errors: string | null; content_type: string | null; headers: string; body: Buffer;
 }
+type SummaryRow = Omit<Row, 'payload' | 'headers' | 'body'> & { size: number };
 
 /**
  * Reads on the event loop through a read-only connection: in WAL mode they never wait for the
@@ -21,6 +25,8 @@ export class Reader {
   private readonly after: Database.Statement;
   private readonly latest: Database.Statement;
   private readonly count: Database.Statement;
+  private readonly seqById: Database.Statement;
+  /** One statement per combination of filters, prepared the first time it is asked for. */
   private readonly lists = new Map<string, Database.Statement>();
 
   constructor(path: string) {
@@ -31,6 +37,7 @@ export class Reader {
     this.after = this.db.prepare(`SELECT ${COLUMNS} ${FROM} WHERE e.seq > ? ORDER BY e.seq LIMIT ?`);
     this.latest = this.db.prepare('SELECT COALESCE(MAX(seq), 0) FROM events').pluck();
     this.count = this.db.prepare('SELECT COUNT(*) FROM events').pluck();
+    this.seqById = this.db.prepare('SELECT seq FROM events WHERE id = ?').pluck();
   }
 
   getEvent(id: string): StoredEvent | undefined {
@@ -43,16 +50,40 @@ export class Reader {
   }
 
   listEvents(q: EventQuery): StoredEvent[] {
+    const { stmt, params } = this.query(COLUMNS, q);
+    return (stmt.all(...params) as Row[]).map(toEvent);
+  }
+
+  searchEvents(q: EventQuery): EventSummary[] {
+    const { stmt, params } = this.query(SUMMARY_COLUMNS, q);
+    return (stmt.all(...params) as SummaryRow[]).map(toSummary);
+  }
+
+  seqOf(id: string): number | undefined {
+    return this.seqById.get(id) as number | undefined;
+  }
+
+  private query(columns: string, q: EventQuery): { stmt: Database.Statement; params: (string | number)[] } {
     const where: string[] = [];
     const params: (string | number)[] = [];
-    if (q.source !== undefined) (where.push('e.source = ?'), params.push(q.source));
-    if (q.status !== undefined) (where.push('e.status = ?'), params.push(q.status));
-    if (q.schema !== undefined) (where.push('e.schema = ?'), params.push(q.schema));
-    if (q.beforeSeq !== undefined) (where.push('e.seq < ?'), params.push(q.beforeSeq));
-    const sql = `SELECT ${COLUMNS} ${FROM} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY e.seq DESC LIMIT ?`;
+    const add = (clause: string, value: string | number) => (where.push(clause), params.push(value));
+    if (q.source !== undefined) add('e.source = ?', q.source);
+    if (q.status !== undefined) add('e.status = ?', q.status);
+    if (q.schema !== undefined) {
+      // `*` is the only wildcard a user types; GLOB's others ([ and ?) are taken literally.
+      if (q.schema.includes('*')) add('e.schema GLOB ?', q.schema.replace(/[[?]/g, '[$&]'));
+      else add('e.schema = ?', q.schema);
+    }
+    if (q.since !== undefined) add('e.received_at >= ?', q.since);
+    if (q.until !== undefined) add('e.received_at < ?', q.until);
+    if (q.text !== undefined) add("CAST(COALESCE(e.payload, r.body) AS TEXT) LIKE ? ESCAPE '\\'", `%${q.text.replace(/[\\%_]/g, '\\$&')}%`);
+    if (q.beforeSeq !== undefined) add('e.seq < ?', q.beforeSeq);
+    if (q.afterSeq !== undefined) add('e.seq > ?', q.afterSeq);
+    const sql = `SELECT ${columns} ${FROM} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY e.seq ${q.order === 'oldest' ? 'ASC' : 'DESC'} LIMIT ?`;
     let stmt = this.lists.get(sql);
     if (!stmt) this.lists.set(sql, (stmt = this.db.prepare(sql)));
-    return (stmt.all(...params, q.limit) as Row[]).map(toEvent);
+    params.push(q.limit);
+    return { stmt, params };
   }
 
   latestSeq(): number {
@@ -84,5 +115,22 @@ function toEvent(r: Row): StoredEvent {
     headers: JSON.parse(r.headers),
     body: r.body,
     payload: r.payload ?? r.body,
+  };
+}
+
+function toSummary(r: SummaryRow): EventSummary {
+  return {
+    seq: r.seq,
+    id: r.id,
+    source: r.source,
+    receivedAt: r.received_at,
+    requestId: r.request_id,
+    item: r.item,
+    schema: r.schema,
+    dedupeKey: r.dedupe_key,
+    status: r.status,
+    errors: r.errors ? JSON.parse(r.errors) : null,
+    contentType: r.content_type,
+    size: r.size,
   };
 }
