@@ -1,13 +1,13 @@
 import { HookdError } from '../errors.js';
 import type { Source } from '../config/sources.js';
-import type { SchemaService, ValidationIssue } from '../iglu/index.js';
+import type { SchemaService } from '../iglu/index.js';
 import type { NewEvent, Store } from '../store/types.js';
 import type { HeaderBag } from '../verify/types.js';
 import { verify } from '../verify/verify.js';
 import { isJsonContentType } from './content-type.js';
 import { dedupeKey } from './dedupe.js';
-import { SCHEMAS, type SchemaRule } from './kinds.js';
 import { parseJsonBody } from './parse.js';
+import { checkPayload, MAX_STORED_ERRORS, splitShotgridBatch } from './schema-check.js';
 
 /** One webhook as the HTTP layer hands it over: the exact bytes and the headers, nothing parsed. */
 export interface IncomingWebhook {
@@ -27,8 +27,6 @@ export interface IngestAnswer {
   /** New events committed by this request. */
   committed: { ids: string[]; statuses: ('accepted' | 'quarantined')[] };
 }
-
-const MAX_ERRORS = 20;
 
 export interface IngestDeps {
   store: Store;
@@ -61,12 +59,14 @@ export function createIngest({ store, schemas }: IngestDeps) {
     const signal = AbortSignal.timeout(Math.max(1, hook.deadline - Date.now()));
     const events: NewEvent[] = [];
     for (const item of each) {
-      const { schema, errors } = await checkSchema(schemas, source.schema, item.payload, signal);
+      // invalid, malformed and not_found alike are kept as quarantined: nothing verified is thrown away.
+      const { schema, errors, outcome } = await checkPayload(schemas, source.schema, item.payload, { signal });
+      const valid = outcome === 'valid';
       events.push({
         dedupeKey: dedupeKey(source.dedupe, headers, item.payload, item.bytes ?? body),
         schema,
-        status: errors.length ? 'quarantined' : 'accepted',
-        errors: errors.length ? errors.slice(0, MAX_ERRORS) : null,
+        status: valid ? 'accepted' : 'quarantined',
+        errors: valid ? null : errors.slice(0, MAX_STORED_ERRORS),
         ...(item.bytes ? { payload: item.bytes } : {}),
       });
     }
@@ -99,42 +99,6 @@ export function createIngest({ store, schemas }: IngestDeps) {
     }
     return { status: 200, body: { id: r.id, status: r.duplicate ? 'duplicate' : 'accepted' }, committed };
   };
-}
-
-/**
- * SPEC §7: `{"timestamp", "data": {"deliveries": [...]}}` becomes one event per delivery, each
- * shaped as a single delivery `{"data": <delivery>, "timestamp": <batch timestamp>}`.
- */
-function splitShotgridBatch(parsed: unknown): { payload: unknown; bytes: Buffer }[] | undefined {
-  const deliveries = (parsed as { data?: { deliveries?: unknown } } | null)?.data?.deliveries;
-  if (!Array.isArray(deliveries)) return undefined;
-  if (deliveries.length === 0) throw new HookdError(400, 'empty_batch', 'data.deliveries is empty');
-  const timestamp = (parsed as { timestamp?: unknown }).timestamp;
-  return deliveries.map((data) => {
-    const payload = { data, timestamp };
-    return { payload, bytes: Buffer.from(JSON.stringify(payload)) };
-  });
-}
-
-async function checkSchema(
-  schemas: SchemaService,
-  rule: SchemaRule,
-  payload: unknown,
-  signal: AbortSignal,
-): Promise<{ schema: string | null; errors: ValidationIssue[] }> {
-  switch (rule.by) {
-    case 'none':
-      return { schema: null, errors: [] };
-    case 'self-describing':
-      return schemas.check(payload, 'self-describing', { signal });
-    case 'fixed':
-      return schemas.check(payload, { uri: rule.uri }, { signal });
-    case 'hkube': {
-      // Progress events carry a verbosity level; result events do not.
-      const isProgress = payload !== null && typeof payload === 'object' && 'level' in payload;
-      return schemas.check(payload, { uri: isProgress ? SCHEMAS.hkubeProgress : SCHEMAS.hkubeResult }, { signal });
-    }
-  }
 }
 
 /** SPEC §7: drop Authorization, Cookie and the token header; keep signature headers. */
