@@ -1,3 +1,4 @@
+import type { Outcome, OutcomeStatus, PluginState } from '../dispatch/types.js';
 import type { ValidationIssue } from '../iglu/index.js';
 
 /**
@@ -74,6 +75,50 @@ export type EventSummary = Omit<StoredEvent, 'body' | 'payload' | 'headers'> & {
   size: number;
 };
 
+/** A plugin's durable place in the event stream (src/dispatch). */
+export interface PluginCursor {
+  plugin: string;
+  origin: 'file' | 'exec' | 'forward';
+  file: string | null;
+  /** sha256 of the plugin file (or config entry) last loaded: a changed file re-activates a deactivated plugin. */
+  hash: string | null;
+  /** false once its file or config entry is gone; the row and its cursor are kept for when it returns. */
+  present: boolean;
+  state: PluginState;
+  /** Bumped on every state change, so a receiver notices one made by another process (the CLI). */
+  stateVersion: number;
+  /** seq of the last event this plugin is finished with. */
+  cursor: number;
+  failures: number;
+  lastError: string | null;
+  updatedAt: number;
+}
+
+/** What the dispatcher needs to decide whether an event matches: no headers, no request body. */
+export interface DispatchCandidate {
+  seq: number;
+  id: string;
+  source: string;
+  status: EventStatus;
+  schema: string | null;
+  /** This event's JSON bytes. */
+  payload: Buffer;
+}
+
+/** One step of a plugin's progress, committed together: outcomes, the cursor, the failure count. */
+export interface DispatchProgress {
+  plugin: string;
+  outcomes: { eventId: string; status: OutcomeStatus; attempts: number; error: string | null; output: string | null }[];
+  /** Moves the cursor forward (never back). */
+  cursor?: number;
+  failures?: number;
+  lastError?: string | null;
+  /** A redelivery queue row this step finished with. */
+  redelivered?: number;
+}
+
+export type PluginCursorPatch = Partial<Pick<PluginCursor, 'state' | 'hash' | 'present' | 'failures' | 'lastError' | 'origin' | 'file'>>;
+
 export interface Store {
   /** Commits a request and its events in one group transaction; rejects with a 503 HookdError past the deadline. */
   append(request: NewRequest, opts: { deadline: number }): Promise<AppendResult[]>;
@@ -92,5 +137,26 @@ export interface Store {
   prune(before: number): Promise<{ events: number }>;
   /** Re-check results: set status/errors/schema of stored events (revalidate). */
   updateValidation(updates: { id: string; status: EventStatus; schema: string | null; errors: ValidationIssue[] | null }[]): Promise<void>;
+  /** Dispatch: the next events after a plugin's cursor, oldest first, without their request bytes. */
+  dispatchCandidates(afterSeq: number, limit: number): DispatchCandidate[];
+  /** How many events were committed after seq (a plugin's lag). */
+  countEventsAfter(seq: number): number;
+  pluginCursors(): PluginCursor[];
+  /** Creates the plugin's row at `cursor` if it has none, marks it present; answers the stored row. */
+  registerPlugin(plugin: { name: string; origin: PluginCursor['origin']; file: string | null; cursor: number }): Promise<PluginCursor>;
+  /** Answers the updated row, or undefined for an unknown plugin. A state change bumps stateVersion. */
+  updatePlugin(name: string, patch: PluginCursorPatch): Promise<PluginCursor | undefined>;
+  recordDispatch(progress: DispatchProgress): Promise<void>;
+  /** Every recorded (event, plugin) outcome of one event, by plugin name. */
+  outcomesFor(eventId: string): Outcome[];
+  /** The oldest queued redelivery for a plugin. */
+  nextRedelivery(plugin: string): { id: number; eventId: string } | undefined;
+  /**
+   * Queues stored events to be handed again to `plugin`, or to every plugin present; the
+   * dispatcher takes them ahead of each cursor. Call it after a revalidation is committed (a
+   * redelivery of an event still quarantined is dropped). Answers how many (event, plugin) pairs
+   * were queued; unknown ids are ignored.
+   */
+  enqueueRedelivery(eventIds: string[], plugin?: string): Promise<number>;
   close(): Promise<void>;
 }

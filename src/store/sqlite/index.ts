@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrationsDir } from '../../paths.js';
-import type { AppendResult, EventQuery, EventSummary, NewRequest, Store, StoredEvent } from '../types.js';
+import type { Outcome } from '../../dispatch/types.js';
+import type {
+  AppendResult, DispatchCandidate, DispatchProgress, EventQuery, EventSummary, NewRequest, PluginCursor, PluginCursorPatch, Store, StoredEvent,
+} from '../types.js';
 import { Reader } from './reader.js';
 import { WriterThread } from './writer.js';
 
@@ -69,6 +72,42 @@ export class SqliteStore implements Store {
 
   async updateValidation(updates: Parameters<Store['updateValidation']>[0]): Promise<void> {
     await this.writer.call('updateValidation', updates);
+  }
+
+  dispatchCandidates(afterSeq: number, limit: number): DispatchCandidate[] {
+    return this.reader.plugins.dispatchCandidates(afterSeq, limit);
+  }
+
+  countEventsAfter(seq: number): number {
+    return this.reader.plugins.countEventsAfter(seq);
+  }
+
+  pluginCursors(): PluginCursor[] {
+    return this.reader.plugins.pluginCursors();
+  }
+
+  registerPlugin(plugin: Parameters<Store['registerPlugin']>[0]): Promise<PluginCursor> {
+    return this.writer.call('registerPlugin', plugin);
+  }
+
+  async updatePlugin(name: string, patch: PluginCursorPatch): Promise<PluginCursor | undefined> {
+    return this.writer.call('updatePlugin', { name, patch });
+  }
+
+  async recordDispatch(progress: DispatchProgress): Promise<void> {
+    await this.writer.call('recordDispatch', progress);
+  }
+
+  outcomesFor(eventId: string): Outcome[] {
+    return this.reader.plugins.outcomesFor(eventId);
+  }
+
+  nextRedelivery(plugin: string): { id: number; eventId: string } | undefined {
+    return this.reader.plugins.nextRedelivery(plugin);
+  }
+
+  enqueueRedelivery(eventIds: string[], plugin?: string): Promise<number> {
+    return this.writer.call('enqueueRedelivery', { eventIds, plugin });
   }
 
   /** The read-only connection goes first so the writer, closing last, checkpoints and removes the WAL. */

@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
-import type { EventQuery, EventSummary, StoredEvent } from '../types.js';
+import type { Outcome } from '../../dispatch/types.js';
+import type { DispatchCandidate, EventQuery, EventSummary, PluginCursor, StoredEvent } from '../types.js';
+import { PLUGIN_CURSOR_COLUMNS, toPluginCursor, type PluginCursorRow } from './ops/registerPlugin.js';
 
 const COLUMNS = `e.seq, e.id, e.source, e.received_at, e.request_id, e.item, e.payload, e.schema, e.dedupe_key,
   e.status, e.errors, r.content_type, r.headers, r.body`;
@@ -28,6 +30,7 @@ export class Reader {
   private readonly seqById: Database.Statement;
   /** One statement per combination of filters, prepared the first time it is asked for. */
   private readonly lists = new Map<string, Database.Statement>();
+  private readonly dispatch: DispatchReads;
 
   constructor(path: string) {
     this.db = new Database(path, { readonly: true, fileMustExist: true });
@@ -38,6 +41,12 @@ export class Reader {
     this.latest = this.db.prepare('SELECT COALESCE(MAX(seq), 0) FROM events').pluck();
     this.count = this.db.prepare('SELECT COUNT(*) FROM events').pluck();
     this.seqById = this.db.prepare('SELECT seq FROM events WHERE id = ?').pluck();
+    this.dispatch = new DispatchReads(this.db);
+  }
+
+  /** The dispatcher's reads (src/dispatch): cursors, outcomes, the redelivery queue. */
+  get plugins(): DispatchReads {
+    return this.dispatch;
   }
 
   getEvent(id: string): StoredEvent | undefined {
@@ -133,4 +142,46 @@ function toSummary(r: SummaryRow): EventSummary {
     contentType: r.content_type,
     size: r.size,
   };
+}
+
+/** Reads for the dispatch stage, prepared once. */
+export class DispatchReads {
+  private readonly candidates: Database.Statement;
+  private readonly countAfter: Database.Statement;
+  private readonly cursors: Database.Statement;
+  private readonly outcomes: Database.Statement;
+  private readonly next: Database.Statement;
+
+  constructor(db: Database.Database) {
+    // The batch body is never read here: only this event's own JSON (COALESCE reads the body only for a non-batch event).
+    this.candidates = db.prepare(
+      `SELECT e.seq, e.id, e.source, e.status, e.schema, COALESCE(e.payload, r.body) AS payload ${FROM} WHERE e.seq > ? ORDER BY e.seq LIMIT ?`,
+    );
+    this.countAfter = db.prepare('SELECT COUNT(*) FROM events WHERE seq > ?').pluck();
+    this.cursors = db.prepare(`SELECT ${PLUGIN_CURSOR_COLUMNS} FROM plugin_cursors ORDER BY plugin`);
+    this.outcomes = db.prepare(
+      'SELECT event_id AS eventId, plugin, status, attempts, error, output, updated_at AS updatedAt FROM plugin_outcomes WHERE event_id = ? ORDER BY plugin',
+    );
+    this.next = db.prepare('SELECT id, event_id AS eventId FROM plugin_redeliveries WHERE plugin = ? ORDER BY id LIMIT 1');
+  }
+
+  dispatchCandidates(afterSeq: number, limit: number): DispatchCandidate[] {
+    return this.candidates.all(afterSeq, limit) as DispatchCandidate[];
+  }
+
+  countEventsAfter(seq: number): number {
+    return this.countAfter.get(seq) as number;
+  }
+
+  pluginCursors(): PluginCursor[] {
+    return (this.cursors.all() as PluginCursorRow[]).map(toPluginCursor);
+  }
+
+  outcomesFor(eventId: string): Outcome[] {
+    return this.outcomes.all(eventId) as Outcome[];
+  }
+
+  nextRedelivery(plugin: string): { id: number; eventId: string } | undefined {
+    return this.next.get(plugin) as { id: number; eventId: string } | undefined;
+  }
 }

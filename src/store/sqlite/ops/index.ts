@@ -1,6 +1,10 @@
 import type Database from 'better-sqlite3';
 import { prepareAppendRequest } from './appendRequest.js';
+import { prepareEnqueueRedelivery } from './enqueueRedelivery.js';
 import { preparePrune } from './prune.js';
+import { prepareRecordDispatch } from './recordDispatch.js';
+import { prepareRegisterPlugin } from './registerPlugin.js';
+import { prepareUpdatePlugin } from './updatePlugin.js';
 import { prepareUpdateValidation } from './updateValidation.js';
 
 /**
@@ -11,6 +15,10 @@ export const WRITE_OPS = {
   appendRequest: prepareAppendRequest,
   prune: preparePrune,
   updateValidation: prepareUpdateValidation,
+  registerPlugin: prepareRegisterPlugin,
+  updatePlugin: prepareUpdatePlugin,
+  recordDispatch: prepareRecordDispatch,
+  enqueueRedelivery: prepareEnqueueRedelivery,
 } satisfies Record<string, (db: Database.Database) => (args: never) => unknown>;
 
 export type WriteOpName = keyof typeof WRITE_OPS;
