@@ -4,13 +4,14 @@ import { reportConfigError, UsageError } from './context.js';
 import { doctor } from './commands/doctor.js';
 import { migrate } from './commands/migrate.js';
 import { prune } from './commands/prune.js';
+import { schemas } from './commands/schemas.js';
 import { send } from './commands/send.js';
 import { serve } from './commands/serve.js';
 import { sign } from './commands/sign.js';
 import { ConfigError } from '../config/load.js';
 
 /** Every verb of `hookd`; SPEC §1 names them. */
-export const COMMANDS: Command[] = [serve, sign, send, migrate, prune, doctor];
+export const COMMANDS: Command[] = [serve, sign, send, schemas, migrate, prune, doctor];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
