@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
 import { createAdminApp } from './admin/app.js';
+import { RejectionLog } from './admin/rejections.js';
 import type { HookdConfig } from './config/load.js';
 import { ensureGeneratedSecret, readSecrets } from './config/secrets.js';
 import { senderSetup } from './config/sender-setup.js';
@@ -11,6 +12,7 @@ import { createSchemaService } from './iglu/index.js';
 import { IngestObserver } from './ingest/observer.js';
 import { createIngest } from './ingest/receive.js';
 import type { Logger } from './log.js';
+import { createMetrics, type Metrics } from './metrics/index.js';
 import { SqliteStore } from './store/sqlite/index.js';
 import type { Store } from './store/types.js';
 import { generateSecret } from './verify/sign.js';
@@ -27,6 +29,9 @@ export interface Hookd {
   adminUrl: string;
   adminToken: string;
   adminApi: express.Router;
+  metrics: Metrics;
+  /** The last requests turned away before storage (short metadata, no bodies). */
+  rejections: RejectionLog;
   /** Stop accepting, finish in-flight commits, close the database. */
   close(): Promise<void>;
 }
@@ -59,6 +64,9 @@ export async function startHookd(config: HookdConfig, opts: StartOptions): Promi
   const schemas = await createSchemaService({ ...(config.iglu.resolver ? { resolverConfig: config.iglu.resolver } : {}), logger });
   const observer = new IngestObserver();
   const ingest = createIngest({ store, schemas });
+  const rejections = new RejectionLog();
+  observer.on('rejected', (r) => rejections.add(r));
+  const metrics = createMetrics({ observer, sourceNames: sources.keys(), commits: store.writer, dbPath: config.storage.sqlite.path });
 
   let ready = true;
   const inflight = new Set<Promise<unknown>>();
@@ -72,7 +80,8 @@ export async function startHookd(config: HookdConfig, opts: StartOptions): Promi
 
   const ingestApp = createIngestApp({ config, sources, ingest, observer, logger, isReady: () => ready, inflight: track });
   const ingestServer = await listen(ingestApp, config.server.host, config.server.port, config);
-  const { app: adminApp, api: adminApi } = createAdminApp({ config, token: adminToken.value, store, logger, isReady: () => ready });
+  const admin = createAdminApp({ config, token: adminToken.value, store, logger, isReady: () => ready, sources, observer, rejections, metrics });
+  const { app: adminApp, api: adminApi } = admin;
   const adminServer = await listen(adminApp, config.admin.host, config.admin.port, config);
 
   const ingestUrl = urlOf(ingestServer);
@@ -100,6 +109,7 @@ export async function startHookd(config: HookdConfig, opts: StartOptions): Promi
     (closing ??= (async () => {
       ready = false;
       clearInterval(pruneTimer);
+      admin.close();
       const stopped = Promise.all([stopServer(ingestServer), stopServer(adminServer)]);
       await Promise.allSettled([...inflight]);
       await stopped;
@@ -107,7 +117,7 @@ export async function startHookd(config: HookdConfig, opts: StartOptions): Promi
       logger.info('hookd stopped');
     })());
 
-  return { config, sources, store, observer, ingestUrl, adminUrl, adminToken: adminToken.value, adminApi, close };
+  return { config, sources, store, observer, ingestUrl, adminUrl, adminToken: adminToken.value, adminApi, metrics, rejections, close };
 }
 
 /** Node's own timeouts, so a slow client cannot hold a socket forever. */

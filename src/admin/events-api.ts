@@ -1,0 +1,75 @@
+import express from 'express';
+import type { Dispatcher, Outcome } from '../dispatch/types.js';
+import { HookdError } from '../errors.js';
+import type { Store } from '../store/types.js';
+import { detailJson, summaryJson } from './event-json.js';
+import { decodeCursor, encodeCursor, eventQueryFrom } from './event-query.js';
+
+export interface EventsApiDeps {
+  store: Store;
+  dispatcher: Dispatcher | undefined;
+}
+
+/**
+ * `GET /api/events` (filters, newest first, cursor pages), `GET /api/events/:id`,
+ * `GET /api/events/:id/raw` and `POST /api/events/:id/replay` (SPEC §6, §7).
+ */
+export function eventsApi({ store, dispatcher }: EventsApiDeps): express.Router {
+  const router = express.Router();
+  const outcomesOf = (id: string): Outcome[] => dispatcher?.outcomesFor(id) ?? [];
+  const find = (id: string) => {
+    const event = store.getEvent(id);
+    if (!event) throw new HookdError(404, 'event_not_found', `no event with id '${id}'`);
+    return event;
+  };
+
+  router.get('/api/events', (req, res) => {
+    const p = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
+    const query = eventQueryFrom({
+      source: p('source'),
+      status: p('status'),
+      schema: p('schema'),
+      since: p('since'),
+      until: p('until'),
+      search: p('search') ?? p('q'),
+      limit: p('limit'),
+    });
+    const cursor = p('cursor');
+    const before = p('before');
+    if (cursor) query.beforeSeq = decodeCursor(cursor);
+    else if (before) query.beforeSeq = store.seqOf(before) ?? find(before).seq;
+    // One extra row says whether another page exists without a COUNT.
+    const rows = store.searchEvents({ ...query, limit: query.limit + 1 });
+    const page = rows.slice(0, query.limit);
+    const next = rows.length > query.limit ? encodeCursor(page[page.length - 1]!.seq) : null;
+    res.json({ events: page.map((e) => summaryJson(e, outcomesOf(e.id))), next });
+  });
+
+  router.get('/api/events/:id', (req, res) => {
+    const event = find(req.params.id);
+    res.json(detailJson(event, outcomesOf(event.id)));
+  });
+
+  router.get('/api/events/:id/raw', (req, res) => {
+    const event = find(req.params.id);
+    // The exact bytes, never sniffed or rendered by a browser as a page of this origin.
+    // setHeader, not res.set: Express would add a charset the sender never sent.
+    res.setHeader('Content-Type', event.contentType ?? 'application/octet-stream');
+    res.setHeader('Content-Disposition', `inline; filename="${event.id}.json"`);
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    res.end(event.body);
+  });
+
+  router.post('/api/events/:id/replay', express.json({ limit: '16kb' }), async (req, res) => {
+    const event = find(req.params.id);
+    if (!dispatcher) throw new HookdError(503, 'dispatch_unavailable', 'no dispatcher is running; nothing to replay to');
+    const plugin = typeof req.body?.plugin === 'string' ? req.body.plugin : undefined;
+    if (plugin !== undefined && !dispatcher.list().some((p) => p.name === plugin)) {
+      throw new HookdError(404, 'plugin_not_found', `no plugin named '${plugin}'`);
+    }
+    const queued = await dispatcher.replay([event.id], plugin);
+    res.status(202).json({ id: event.id, queued, ...(plugin ? { plugin } : {}) });
+  });
+
+  return router;
+}

@@ -1,0 +1,97 @@
+import express, { type Response } from 'express';
+import type { Source } from '../config/sources.js';
+import type { Dispatcher } from '../dispatch/types.js';
+import type { IngestObserver } from '../ingest/observer.js';
+import type { Store } from '../store/types.js';
+import { summaryJson } from './event-json.js';
+import { rejectionJson } from './rejections.js';
+
+export interface LiveStreamDeps {
+  store: Store;
+  observer: IngestObserver;
+  sources: ReadonlyMap<string, Source>;
+  dispatcher: Dispatcher | undefined;
+  /** Comment lines keep proxies and the browser from timing an idle stream out. */
+  heartbeatMs?: number;
+}
+
+/** A client that has not read this much is too slow to follow; it is cut off, not buffered for. */
+const MAX_BUFFERED = 1 << 20;
+/** At most this many missed events are sent to a client that reconnects with Last-Event-ID. */
+const MAX_CATCH_UP = 500;
+
+/**
+ * `GET /api/stream`: server-sent events for the inspector's live view. Every message is built
+ * once and written to every client: `event` (new events, `id:` is the seq so a reconnecting
+ * client resumes with Last-Event-ID), `rejection`, `outcome`, `plugin`.
+ */
+export class LiveStream {
+  private readonly clients = new Set<Response>();
+  private readonly heartbeat: NodeJS.Timeout;
+  readonly router = express.Router();
+
+  constructor(private readonly deps: LiveStreamDeps) {
+    const { store, observer, sources, dispatcher } = deps;
+    observer.on('committed', ({ ids }) => {
+      if (!this.clients.size) return;
+      for (const id of ids) {
+        const e = store.getEvent(id);
+        if (e) this.broadcast('event', summaryJson(e, dispatcher?.outcomesFor(id) ?? []), e.seq);
+      }
+    });
+    observer.on('rejected', (r) => this.clients.size && this.broadcast('rejection', rejectionJson(r, sources)));
+    dispatcher?.on('outcome', (o) => {
+      if (this.clients.size) this.broadcast('outcome', { eventId: o.eventId, plugin: o.plugin, status: o.status, attempts: o.attempts, error: o.error });
+    });
+    dispatcher?.on('state', (s) => this.clients.size && this.broadcast('plugin', s));
+    this.heartbeat = setInterval(() => this.writeAll(': ping\n\n'), deps.heartbeatMs ?? 15_000);
+    this.heartbeat.unref();
+    this.router.get('/api/stream', (req, res) => this.open(req, res));
+  }
+
+  private open(req: express.Request, res: Response): void {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Accel-Buffering': 'no',
+    });
+    res.socket?.setNoDelay(true);
+    res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ latestSeq: this.deps.store.latestSeq() })}\n\n`);
+    const last = Number(req.headers['last-event-id']);
+    if (Number.isInteger(last) && last >= 0) {
+      for (const e of this.deps.store.searchEvents({ afterSeq: last, order: 'oldest', limit: MAX_CATCH_UP })) {
+        res.write(message('event', summaryJson(e, this.deps.dispatcher?.outcomesFor(e.id) ?? []), e.seq));
+      }
+    }
+    this.clients.add(res);
+    const drop = () => this.clients.delete(res);
+    req.on('close', drop);
+    res.on('error', drop);
+  }
+
+  private broadcast(event: string, data: unknown, id?: number): void {
+    this.writeAll(message(event, data, id));
+  }
+
+  private writeAll(text: string): void {
+    for (const res of this.clients) {
+      if (res.writableLength > MAX_BUFFERED) {
+        this.clients.delete(res);
+        res.destroy();
+        continue;
+      }
+      res.write(text);
+    }
+  }
+
+  /** Ends every stream, so shutdown does not wait for browsers to hang up. */
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const res of this.clients) res.end();
+    this.clients.clear();
+  }
+}
+
+function message(event: string, data: unknown, id?: number): string {
+  return `${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
