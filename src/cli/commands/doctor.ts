@@ -10,6 +10,7 @@ import { createSchemaService } from '../../iglu/index.js';
 import { migrationsDir } from '../../paths.js';
 import { readMigrations } from '../../store/sqlite/migrate.js';
 import { ADMIN_TOKEN_NAME } from '../../serve.js';
+import { checkAdminSurface } from '../../admin/probe.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
 export interface Finding {
@@ -20,7 +21,7 @@ export interface Finding {
 export type DoctorCheck = (config: HookdConfig, io: CliIO) => Promise<Finding[]>;
 
 /** Each check looks at one part and says what it found; any 'fail' makes doctor exit 1. */
-export const CHECKS: DoctorCheck[] = [checkSources, checkAdmin, checkDataDir, checkDatabase, checkRegistries, checkPlugins];
+export const CHECKS: DoctorCheck[] = [checkSources, checkAdmin, checkAdminListener, checkDataDir, checkDatabase, checkRegistries, checkPlugins];
 
 export const doctor: Command = {
   name: 'doctor',
@@ -29,7 +30,9 @@ export const doctor: Command = {
 
 Loads the config as \`serve\` would and checks each part without changing anything: every
 source has a secret (or says verify: none), the data dir is writable, the database opens and its
-migrations are current, every schema a source needs resolves, the plugins dir is readable.
+migrations are current, every schema a source needs resolves, the plugins dir is readable, the
+admin API has its own port on loopback and, if a receiver answers there, it is ready (/readyz)
+and accepts this config's admin token.
 Prints one line per finding (--json: one JSON object per line); exits 1 if any finding is a failure.`,
   async run(argv, io) {
     const { values } = parse(argv, {});
@@ -81,6 +84,11 @@ async function checkAdmin(config: HookdConfig): Promise<Finding[]> {
   if (config.admin.token) return [{ check: 'admin', level: 'ok', message: `admin token configured; admin API on ${config.admin.host}:${config.admin.port}` }];
   const stored = readGeneratedSecret(config.dataDir, ADMIN_TOKEN_NAME);
   return [{ check: 'admin', level: stored ? 'ok' : 'warn', message: stored ? 'admin token generated earlier, kept in the data dir' : 'no admin token yet; `hookd serve` generates and prints one' }];
+}
+
+/** The admin listener: own port, loopback, inspector shipped; if a receiver answers, ready and taking our token. */
+async function checkAdminListener(config: HookdConfig, io: CliIO): Promise<Finding[]> {
+  return checkAdminSurface(config, io.env);
 }
 
 async function checkDataDir(config: HookdConfig): Promise<Finding[]> {

@@ -36,11 +36,12 @@ ${FILTER_HELP}`,
       }
     };
 
-    if (!values.json) io.out(fixedRow(EVENT_COLUMNS));
-    const last = initial ? reader.searchEvents({ ...query, limit: initial }).reverse() : [];
-    print(last);
-    // Follow from the newest event stored now, whatever the filters matched.
+    // Where following starts is fixed before anything is printed: a caller that waits for the
+    // first line and then sends a webhook sees it.
     let seq = reader.latestSeq();
+    const last = initial ? reader.searchEvents({ ...query, beforeSeq: seq + 1, limit: initial }).reverse() : [];
+    if (!values.json) io.out(fixedRow(EVENT_COLUMNS));
+    print(last);
 
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
