@@ -7,6 +7,8 @@ import type { HookdConfig } from './config/load.js';
 import { ensureGeneratedSecret, readSecrets } from './config/secrets.js';
 import { senderSetup } from './config/sender-setup.js';
 import { resolveSources, type Source } from './config/sources.js';
+import { PluginDispatcher } from './dispatch/dispatcher.js';
+import type { Dispatcher } from './dispatch/types.js';
 import { createIngestApp } from './http/ingest-app.js';
 import { createSchemaService } from './iglu/index.js';
 import { IngestObserver } from './ingest/observer.js';
@@ -32,6 +34,8 @@ export interface Hookd {
   metrics: Metrics;
   /** The last requests turned away before storage (short metadata, no bodies). */
   rejections: RejectionLog;
+  /** Hands committed events to the plugins (SPEC §5). */
+  dispatcher: Dispatcher;
   /** Stop accepting, finish in-flight commits, close the database. */
   close(): Promise<void>;
 }
@@ -66,7 +70,9 @@ export async function startHookd(config: HookdConfig, opts: StartOptions): Promi
   const ingest = createIngest({ store, schemas });
   const rejections = new RejectionLog();
   observer.on('rejected', (r) => rejections.add(r));
-  const metrics = createMetrics({ observer, sourceNames: sources.keys(), commits: store.writer, dbPath: config.storage.sqlite.path });
+  // Built here, started once the servers listen: loading plugins never delays the first ack.
+  const dispatcher = new PluginDispatcher({ store, logger, plugins: config.plugins, baseDir: config.baseDir, observer, env });
+  const metrics = createMetrics({ observer, sourceNames: sources.keys(), commits: store.writer, dbPath: config.storage.sqlite.path, dispatcher });
 
   let ready = true;
   const inflight = new Set<Promise<unknown>>();
@@ -80,7 +86,7 @@ export async function startHookd(config: HookdConfig, opts: StartOptions): Promi
 
   const ingestApp = createIngestApp({ config, sources, ingest, observer, logger, isReady: () => ready, inflight: track });
   const ingestServer = await listen(ingestApp, config.server.host, config.server.port, config);
-  const admin = createAdminApp({ config, token: adminToken.value, store, logger, isReady: () => ready, sources, observer, rejections, metrics });
+  const admin = createAdminApp({ config, token: adminToken.value, store, logger, isReady: () => ready, sources, observer, rejections, metrics, dispatcher });
   const { app: adminApp, api: adminApi } = admin;
   const adminServer = await listen(adminApp, config.admin.host, config.admin.port, config);
 
@@ -103,6 +109,7 @@ export async function startHookd(config: HookdConfig, opts: StartOptions): Promi
   pruneTimer.unref();
 
   logger.info({ ingest: ingestUrl, admin: adminUrl, sources: [...sources.keys()], db: config.storage.sqlite.path }, 'hookd listening');
+  await dispatcher.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -113,11 +120,12 @@ export async function startHookd(config: HookdConfig, opts: StartOptions): Promi
       const stopped = Promise.all([stopServer(ingestServer), stopServer(adminServer)]);
       await Promise.allSettled([...inflight]);
       await stopped;
+      await dispatcher.close();
       await store.close();
       logger.info('hookd stopped');
     })());
 
-  return { config, sources, store, observer, ingestUrl, adminUrl, adminToken: adminToken.value, adminApi, metrics, rejections, close };
+  return { config, sources, store, observer, ingestUrl, adminUrl, adminToken: adminToken.value, adminApi, metrics, rejections, dispatcher, close };
 }
 
 /** Node's own timeouts, so a slow client cannot hold a socket forever. */

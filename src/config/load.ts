@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { configSchema } from './schema.js';
 import { DEFAULTS, DEFAULT_SOURCES } from './defaults.js';
 import type { Kind } from '../ingest/kinds.js';
+import type { BuiltinPluginConfig } from '../dispatch/plugin.js';
 
 export type SecretRef = string | { env: string } | { file: string };
 export type SecretSpec = SecretRef | SecretRef[];
@@ -38,7 +39,16 @@ export interface HookdConfig {
   storage: { sqlite: { path: string; synchronous: 'full' | 'normal' | 'off' | 'extra' } };
   retention: { days: number; intervalMinutes: number };
   iglu: { resolver?: string };
-  plugins: { dir: string; attempts: number; timeoutMs: number; builtins: object[] };
+  plugins: {
+    dir: string;
+    attempts: number;
+    timeoutMs: number;
+    /** First retry delay; it doubles per attempt (up to a minute). */
+    backoffMs: number;
+    /** How often the dispatcher looks for what other processes did (and rescans plugins.dir). */
+    pollMs: number;
+    builtins: BuiltinPluginConfig[];
+  };
   log: { level: string; pretty?: boolean };
   sources: Record<string, SourceConfig>;
 }
@@ -99,9 +109,12 @@ export function loadConfig(opts: LoadOptions = {}): HookdConfig {
       },
     },
     iglu: raw.iglu.resolver ? { resolver: inFile(raw.iglu.resolver) } : {},
-    plugins: { ...raw.plugins, dir: inFile(raw.plugins.dir) },
+    plugins: { ...PLUGIN_DEFAULTS_NOT_IN_DEFAULTS, ...raw.plugins, dir: inFile(raw.plugins.dir) },
   };
 }
+
+/** Dispatch settings documented in docs/plugins.md rather than SPEC §1. */
+const PLUGIN_DEFAULTS_NOT_IN_DEFAULTS = { backoffMs: 1000, pollMs: 500 };
 
 /** `1mb` = 1 MiB, as the bytes package (and Express) read it. */
 export function parseSize(value: string | number): number {
@@ -191,7 +204,7 @@ export function envKeys(): string[][] {
     }
   };
   walk(DEFAULTS as unknown as Record<string, unknown>, []);
-  keys.push(['storage', 'sqlite', 'path'], ['iglu', 'resolver'], ['admin', 'token']);
+  keys.push(['storage', 'sqlite', 'path'], ['iglu', 'resolver'], ['admin', 'token'], ['plugins', 'backoffMs'], ['plugins', 'pollMs']);
   return keys;
 }
 

@@ -34,6 +34,62 @@ const source = {
   additionalProperties: false,
 };
 
+/** A plugin's `match` (src/dispatch/plugin.ts): sources, Iglu schema patterns, payload conditions. */
+const nameOrNames = { oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }] };
+const whereCondition = {
+  type: 'object',
+  properties: {
+    path: { type: 'string', minLength: 1 },
+    equals: {},
+    in: { type: 'array' },
+    exists: { type: 'boolean' },
+    atLeast: { enum: ['trace', 'silly', 'debug', 'info', 'warn', 'warning', 'error', 'critical'] },
+  },
+  required: ['path'],
+  minProperties: 2,
+  maxProperties: 2,
+  additionalProperties: false,
+};
+const pluginMatch = {
+  type: 'object',
+  properties: { source: nameOrNames, schema: nameOrNames, where: { oneOf: [whereCondition, { type: 'array', items: whereCondition }] } },
+  additionalProperties: false,
+};
+/** A built-in plugin: a name, a match, and exactly one of exec or forward. */
+const builtinPlugin = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
+    match: pluginMatch,
+    continueOnError: { type: 'boolean' },
+    from: { enum: ['newest', 'beginning'] },
+    exec: {
+      type: 'object',
+      properties: {
+        command: { type: 'string', minLength: 1 },
+        args: { type: 'array', items: { type: 'string' } },
+        cwd: { type: 'string', minLength: 1 },
+        env: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, additionalProperties: { type: 'string', minLength: 1 } },
+        passEnv: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } },
+      },
+      required: ['command'],
+      additionalProperties: false,
+    },
+    forward: {
+      type: 'object',
+      properties: {
+        url: { type: 'string', pattern: '^https?://' },
+        headers: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+      required: ['url'],
+      additionalProperties: false,
+    },
+  },
+  required: ['name'],
+  oneOf: [{ required: ['exec'] }, { required: ['forward'] }],
+  additionalProperties: false,
+};
+
 export const configSchema = {
   type: 'object',
   properties: {
@@ -101,7 +157,9 @@ export const configSchema = {
         dir: { type: 'string', minLength: 1 },
         attempts: { type: 'integer', minimum: 1 },
         timeoutMs: { type: 'integer', minimum: 1 },
-        builtins: { type: 'array', items: { type: 'object' } },
+        backoffMs: { type: 'integer', minimum: 1 },
+        pollMs: { type: 'integer', minimum: 10 },
+        builtins: { type: 'array', items: builtinPlugin },
       },
       additionalProperties: false,
     },

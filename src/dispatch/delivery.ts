@@ -1,0 +1,310 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Logger } from '../log.js';
+import type { DispatchProgress, PluginCursor, Store, StoredEvent } from '../store/types.js';
+import type { PluginHandler, PluginMeta } from './handler.js';
+import { compileMatch, type Matcher } from './match.js';
+import type { Outcome, OutcomeStatus, PluginState, PluginStatus } from './types.js';
+
+export interface DeliveryOptions {
+  store: Store;
+  logger: Logger;
+  attempts: number;
+  backoffMs: number;
+  /** Parses an event's payload once for every plugin that needs it. */
+  parsePayload: (seq: number, bytes: Buffer) => unknown;
+  onOutcome: (o: Outcome & { ms: number }) => void;
+  onState: (s: { plugin: string; state: PluginState; reason: string }) => void;
+}
+
+/** Back-off doubles from plugins.backoffMs, up to a minute. */
+export const MAX_BACKOFF_MS = 60_000;
+
+/** Something to hand over: the next event after the cursor, or a queued redelivery. */
+type Work = { event: StoredEvent; redelivery?: number };
+
+/**
+ * One plugin's delivery loop, on the main thread: it owns the plugin's cursor and hands its
+ * handler one event at a time, in receipt order — first anything queued for redelivery (replay,
+ * revalidate), then the events after its cursor. Each step's outcome and cursor are committed
+ * together before the next event. A failure is retried with back-off; after the configured
+ * attempts the plugin is deactivated with its cursor on that event (or, with continueOnError, the
+ * event is marked failed and the cursor moves on). Nothing here waits on another plugin.
+ */
+export class PluginDelivery {
+  readonly name: string;
+  readonly origin: PluginCursor['origin'];
+  file: string | null;
+  hash: string | null;
+  state: PluginState;
+  private stateVersion: number;
+  private cursor: number;
+  private failures: number;
+  private lastError: string | null;
+  private handler: PluginHandler;
+  private matcher: Matcher;
+  private continueOnError: boolean;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    row: PluginCursor,
+    handler: PluginHandler,
+    meta: PluginMeta,
+    private readonly opts: DeliveryOptions,
+  ) {
+    this.name = row.plugin;
+    this.origin = row.origin;
+    this.file = row.file;
+    this.hash = row.hash;
+    this.state = row.state;
+    this.stateVersion = row.stateVersion;
+    this.cursor = row.cursor;
+    this.failures = row.failures;
+    this.lastError = row.lastError;
+    this.handler = handler;
+    this.matcher = compileMatch(meta.match);
+    this.continueOnError = meta.continueOnError;
+  }
+
+  status(): PluginStatus {
+    return {
+      name: this.name,
+      origin: this.origin,
+      ...(this.file ? { file: this.file } : {}),
+      state: this.state,
+      cursor: this.cursor,
+      lag: this.opts.store.countEventsAfter(this.cursor),
+      lastError: this.lastError,
+      failures: this.failures,
+    };
+  }
+
+  matches(event: { seq: number; source: string; schema: string | null; payload: Buffer }): boolean {
+    return this.matcher({ source: event.source, schema: event.schema, payload: () => this.opts.parsePayload(event.seq, event.payload) });
+  }
+
+  /** There may be work: run the loop unless it is running, waiting out a back-off, or not active. */
+  kick(): void {
+    this.again = true;
+    if (this.running || !this.canRun()) return;
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  private canRun(): boolean {
+    return this.state === 'active' && !this.stopped && this.retryTimer === undefined;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.canRun()) {
+      this.again = false;
+      let more: boolean;
+      try {
+        more = await this.step();
+      } catch (err) {
+        // The store failed (disk full, closing): nothing was lost, the cursor did not move; try again later.
+        if (this.stopped) return;
+        this.opts.logger.error({ err, plugin: this.name }, 'dispatch: could not record progress; retrying');
+        this.retryIn(1000);
+        return;
+      }
+      if (!more && !this.again) return;
+      await nextTurn(); // let the event loop answer webhooks between events
+    }
+  }
+
+  /** One event handed over (or a run of events skipped); answers whether there may be more. */
+  private async step(): Promise<boolean> {
+    const { store } = this.opts;
+    const queued = store.nextRedelivery(this.name);
+    if (queued) {
+      const event = store.getEvent(queued.eventId);
+      // Pruned, quarantined again, or not reached by the cursor yet (which will hand it over in order).
+      if (!event || event.status !== 'accepted' || event.seq > this.cursor) {
+        await store.recordDispatch({ plugin: this.name, outcomes: [], redelivered: queued.id });
+        return true;
+      }
+      if (!this.matches(event)) {
+        await this.record({ outcomes: [this.outcome(event.id, 'skipped', 0, null, null)], redelivered: queued.id }, 0);
+        return true;
+      }
+      return this.deliver({ event, redelivery: queued.id });
+    }
+
+    const batch = store.dispatchCandidates(this.cursor, 256);
+    if (batch.length === 0) return false;
+    const skipped: string[] = [];
+    let through = this.cursor;
+    let next: (typeof batch)[number] | undefined;
+    for (const c of batch) {
+      // A quarantined event is not handed to plugins; `events revalidate` queues it once it passes.
+      if (c.status === 'accepted' && this.matches(c)) {
+        next = c;
+        break;
+      }
+      if (c.status === 'accepted') skipped.push(c.id);
+      through = c.seq;
+    }
+    if (through > this.cursor) {
+      await this.record({ outcomes: skipped.map((id) => this.outcome(id, 'skipped', 0, null, null)), cursor: through }, 0);
+      this.cursor = Math.max(this.cursor, through);
+    }
+    if (!next) return true;
+    const event = store.getEvent(next.id);
+    if (!event) {
+      // Pruned between the two reads.
+      await store.recordDispatch({ plugin: this.name, outcomes: [], cursor: next.seq });
+      this.cursor = Math.max(this.cursor, next.seq);
+      return true;
+    }
+    return this.deliver({ event });
+  }
+
+  private async deliver({ event, redelivery }: Work): Promise<boolean> {
+    const handler = this.handler;
+    const attempt = this.failures + 1;
+    const started = performance.now();
+    const result = await handler.call(event, attempt);
+    const ms = performance.now() - started;
+    // Unloaded, reloaded or shutting down mid-call: this attempt does not count; the event is handed over again.
+    if (handler !== this.handler || (this.stopped && !result.ok)) return !this.stopped;
+    const cursor = redelivery === undefined ? event.seq : undefined;
+    const output = result.output ?? null;
+
+    if (result.ok) {
+      this.failures = 0;
+      await this.record({ outcomes: [this.outcome(event.id, 'done', attempt, null, output)], cursor, failures: 0, redelivered: redelivery }, ms);
+      if (cursor !== undefined) this.cursor = Math.max(this.cursor, cursor);
+      return true;
+    }
+
+    const error = result.error ?? 'failed';
+    this.failures = attempt;
+    this.lastError = error;
+    this.opts.logger.warn({ plugin: this.name, event: event.id, attempt, err: error }, 'plugin failed an attempt');
+    if (attempt < this.opts.attempts) {
+      await this.record({ outcomes: [this.outcome(event.id, 'pending', attempt, error, output)], failures: attempt, lastError: error }, ms);
+      this.retryIn(Math.min(this.opts.backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS));
+      return false;
+    }
+
+    // The attempts are used up.
+    await handler.onError(event, error, attempt).catch(() => {});
+    if (this.continueOnError) {
+      this.failures = 0;
+      await this.record({ outcomes: [this.outcome(event.id, 'failed', attempt, error, output)], cursor, failures: 0, lastError: error, redelivered: redelivery }, ms);
+      if (cursor !== undefined) this.cursor = Math.max(this.cursor, cursor);
+      return true;
+    }
+    await this.record({ outcomes: [this.outcome(event.id, 'pending', attempt, error, output)], failures: attempt, lastError: error }, ms);
+    await this.setState('deactivated', `gave up on event ${event.id} after ${attempt} attempt(s): ${error}`);
+    return false;
+  }
+
+  private outcome(eventId: string, status: OutcomeStatus, attempts: number, error: string | null, output: string | null) {
+    return { eventId, status, attempts, error, output };
+  }
+
+  private async record(progress: Omit<DispatchProgress, 'plugin'>, ms: number): Promise<void> {
+    await this.opts.store.recordDispatch({ plugin: this.name, ...progress });
+    const updatedAt = Date.now();
+    for (const o of progress.outcomes) this.opts.onOutcome({ ...o, plugin: this.name, updatedAt, ms });
+  }
+
+  private retryIn(ms: number): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.kick();
+    }, ms);
+  }
+
+  /** Persists a state change (enable, disable, deactivate, re-activate) and tells listeners. */
+  async setState(state: PluginState, reason: string, extra: { hash?: string | null } = {}): Promise<void> {
+    const from = this.state;
+    this.state = state;
+    if (state === 'active') {
+      this.failures = 0;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    }
+    const row = await this.opts.store.updatePlugin(this.name, {
+      state,
+      failures: this.failures,
+      lastError: this.lastError,
+      ...(extra.hash !== undefined ? { hash: extra.hash } : {}),
+    });
+    if (row) this.stateVersion = row.stateVersion;
+    if (extra.hash !== undefined) this.hash = extra.hash;
+    if (from !== state || reason) {
+      this.opts.logger[state === 'deactivated' ? 'error' : 'info']({ plugin: this.name, state, reason }, `plugin ${state}`);
+      this.opts.onState({ plugin: this.name, state, reason });
+    }
+    if (state === 'active') this.kick();
+  }
+
+  /** A state change made by another process (`hookd plugins enable|disable`). */
+  syncFrom(row: PluginCursor): void {
+    if (row.stateVersion <= this.stateVersion) return;
+    this.stateVersion = row.stateVersion;
+    const changed = row.state !== this.state;
+    this.state = row.state;
+    this.failures = row.failures;
+    this.lastError = row.lastError;
+    if (!changed) return;
+    this.opts.logger.info({ plugin: this.name, state: row.state }, `plugin ${row.state} (by another process)`);
+    this.opts.onState({ plugin: this.name, state: row.state, reason: 'changed by another process' });
+    if (row.state === 'active') {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      this.kick();
+    }
+  }
+
+  /**
+   * New code for the same plugin (its file changed). Synchronous, so nothing runs between the swap
+   * and what the dispatcher decides next (re-activate, or deactivate a broken file): a call in
+   * flight on the old code is abandoned and its event handed to the new code, at once.
+   */
+  replaceHandler(handler: PluginHandler, meta: PluginMeta, file: string | null): void {
+    const old = this.handler;
+    this.handler = handler;
+    this.matcher = compileMatch(meta.match);
+    this.continueOnError = meta.continueOnError;
+    this.file = file;
+    this.failures = 0;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    void old.close();
+  }
+
+  /** Remembers which code this is (a later change re-activates a deactivated plugin). */
+  async saveHash(hash: string): Promise<void> {
+    if (this.hash !== hash) await this.opts.store.updatePlugin(this.name, { hash, failures: this.failures });
+    this.hash = hash;
+  }
+
+  /** The file cannot be loaded: deactivated (unless a person disabled it) until it changes. */
+  markBroken(error: string): Promise<void> {
+    this.lastError = `could not be loaded: ${error}`;
+    if (this.state === 'disabled') return this.opts.store.updatePlugin(this.name, { lastError: this.lastError }).then(() => undefined);
+    return this.setState('deactivated', this.lastError);
+  }
+
+  /** Stops handing over events; waits up to `graceMs` for the call in flight, then closes the handler. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.running) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.running, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+    }
+    await this.handler.close();
+    await this.running;
+  }
+}

@@ -1,0 +1,377 @@
+import { EventEmitter } from 'node:events';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { HookdConfig } from '../config/load.js';
+import { HookdError } from '../errors.js';
+import type { IngestObserver } from '../ingest/observer.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/types.js';
+import { builtinHash, ExecHandler, ForwardHandler } from './builtins.js';
+import { PluginDelivery } from './delivery.js';
+import type { PluginHandler, PluginMeta } from './handler.js';
+import { compileMatch } from './match.js';
+import type { BuiltinPluginConfig } from './plugin.js';
+import type { Dispatcher, DispatcherEvents, Outcome, PluginStatus } from './types.js';
+import { WorkerHost } from './worker-host.js';
+
+export interface DispatcherOptions {
+  store: Store;
+  logger: Logger;
+  plugins: HookdConfig['plugins'];
+  /** Where relative paths in builtins (exec cwd) start: the config file's directory. */
+  baseDir: string;
+  /** Wakes the dispatcher as soon as ingest commits; without it, polling alone finds new events. */
+  observer?: IngestObserver;
+  /** hookd's environment, for exec's passEnv. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A file in plugins.dir as last seen. */
+interface PluginFile {
+  hash: string;
+  mtimeMs: number;
+  size: number;
+  /** The plugin it provides, once registered. */
+  name?: string;
+}
+
+/** `.js`, `.mjs`, `.cjs`; names starting with `.` or `_` are left alone (helpers a plugin imports, editor files). */
+const PLUGIN_FILE = /^[^._].*\.(c|m)?js$/;
+
+/**
+ * The dispatch stage: loads plugins (files in plugins.dir, built-ins from the config), keeps them
+ * in step with the directory, and runs one PluginDelivery per plugin. It wakes when ingest
+ * commits and polls (plugins.pollMs) for what other processes do: events committed elsewhere,
+ * `hookd plugins enable|disable`, `hookd events replay|revalidate`.
+ */
+export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements Dispatcher {
+  private readonly deliveries = new Map<string, PluginDelivery>();
+  /** Deliveries in alphabetical order of name: the order plugins are handed an event. */
+  private ordered: PluginDelivery[] = [];
+  private readonly files = new Map<string, PluginFile>();
+  private readonly payloads = new Map<number, unknown>();
+  private scanning: Promise<void> = Promise.resolve();
+  private rescanTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private watcher: fs.FSWatcher | undefined;
+  private wakeScheduled = false;
+  private closed = false;
+  private readonly wake = () => this.scheduleWake();
+
+  constructor(private readonly opts: DispatcherOptions) {
+    super();
+  }
+
+  /** Loads every plugin, then starts watching. Resolves once each plugin is loaded or known broken. */
+  async start(): Promise<void> {
+    for (const cfg of this.opts.plugins.builtins) await this.addBuiltin(cfg);
+    await this.rescan();
+    this.watch();
+    this.opts.observer?.on('committed', this.wake);
+    this.pollTimer = setInterval(() => this.poll(), this.opts.plugins.pollMs);
+    this.pollTimer.unref();
+    this.scheduleWake();
+  }
+
+  list(): PluginStatus[] {
+    return this.ordered.map((d) => d.status());
+  }
+
+  async enable(name: string): Promise<void> {
+    await this.get(name).setState('active', 'enabled');
+  }
+
+  async disable(name: string): Promise<void> {
+    await this.get(name).setState('disabled', 'disabled');
+  }
+
+  async replay(eventIds: string[], plugin?: string): Promise<number> {
+    const targets = plugin === undefined ? this.ordered : [this.get(plugin)];
+    const perPlugin = new Map<string, string[]>();
+    for (const id of eventIds) {
+      const event = this.opts.store.getEvent(id);
+      if (!event || event.status !== 'accepted') continue;
+      for (const d of targets) {
+        if (!d.matches(event)) continue;
+        const list = perPlugin.get(d.name) ?? [];
+        list.push(id);
+        perPlugin.set(d.name, list);
+      }
+    }
+    let queued = 0;
+    for (const [name, ids] of perPlugin) queued += await this.opts.store.enqueueRedelivery(ids, name);
+    this.scheduleWake();
+    return queued;
+  }
+
+  outcomesFor(eventId: string): Outcome[] {
+    return this.opts.store.outcomesFor(eventId);
+  }
+
+  /** Stops handing over events; a call in flight gets a moment to finish (its event is handed over again at the next start if not). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.opts.observer?.off('committed', this.wake);
+    clearInterval(this.pollTimer);
+    clearTimeout(this.rescanTimer);
+    this.watcher?.close();
+    await this.scanning;
+    const grace = Math.min(this.opts.plugins.timeoutMs, 5000);
+    await Promise.all(this.ordered.map((d) => d.stop(grace)));
+  }
+
+  private get(name: string): PluginDelivery {
+    const d = this.deliveries.get(name);
+    if (!d) throw new HookdError(404, 'plugin_not_found', `no plugin named '${name}' is loaded`);
+    return d;
+  }
+
+  private scheduleWake(): void {
+    if (this.wakeScheduled || this.closed) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      if (this.closed) return;
+      for (const d of this.ordered) d.kick();
+    });
+  }
+
+  private poll(): void {
+    if (this.closed) return;
+    try {
+      for (const row of this.opts.store.pluginCursors()) this.deliveries.get(row.plugin)?.syncFrom(row);
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'dispatch: could not read plugin states');
+    }
+    if (!this.watcher) this.watch();
+    void this.rescan();
+    this.scheduleWake();
+  }
+
+  /** An event's payload, parsed once for all the plugins whose `where` looks into it. */
+  private parsePayload = (seq: number, bytes: Buffer): unknown => {
+    if (this.payloads.has(seq)) return this.payloads.get(seq);
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      value = undefined;
+    }
+    this.payloads.set(seq, value);
+    if (this.payloads.size > 512) this.payloads.delete(this.payloads.keys().next().value!);
+    return value;
+  };
+
+  // ── loading ──────────────────────────────────────────────────────────────────────────────
+
+  private async addBuiltin(cfg: BuiltinPluginConfig): Promise<void> {
+    const { timeoutMs } = this.opts.plugins;
+    const handler: PluginHandler = cfg.exec
+      ? new ExecHandler(cfg, { timeoutMs, baseDir: this.opts.baseDir, env: this.opts.env ?? process.env })
+      : new ForwardHandler(cfg, { timeoutMs });
+    if (this.deliveries.has(cfg.name)) {
+      this.opts.logger.error({ plugin: cfg.name }, 'two built-in plugins share a name; the second is not loaded');
+      return;
+    }
+    await this.register(handler, await handler.load(), builtinHash(cfg), null);
+  }
+
+  /** fs.watch is quick but not reliable everywhere; the poll rescans too. */
+  private watch(): void {
+    if (this.closed) return;
+    try {
+      this.watcher = fs.watch(this.opts.plugins.dir, () => {
+        clearTimeout(this.rescanTimer);
+        this.rescanTimer = setTimeout(() => void this.rescan(), 50);
+      });
+      this.watcher.on('error', () => {
+        this.watcher?.close();
+        this.watcher = undefined;
+      });
+    } catch {
+      this.watcher = undefined; // no such directory (yet)
+    }
+  }
+
+  /** Compares plugins.dir with what is loaded: loads new files, reloads changed ones, unloads removed ones. One at a time. */
+  private rescan(): Promise<void> {
+    this.scanning = this.scanning.then(() => this.scanOnce()).catch((err) => this.opts.logger.error({ err }, 'dispatch: scanning plugins failed'));
+    return this.scanning;
+  }
+
+  private async scanOnce(): Promise<void> {
+    if (this.closed) return;
+    const dir = this.opts.plugins.dir;
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(dir).filter((n) => PLUGIN_FILE.test(n)).sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const present = new Set(names.map((n) => path.join(dir, n)));
+    for (const [file, seen] of this.files) {
+      if (present.has(file)) continue;
+      this.files.delete(file);
+      if (seen.name) await this.unload(seen.name, 'its file was removed');
+    }
+
+    const changed: { file: string; seen: PluginFile }[] = [];
+    for (const file of present) {
+      let stat: fs.Stats;
+      let text: Buffer;
+      try {
+        stat = fs.statSync(file);
+        const known = this.files.get(file);
+        if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) continue;
+        text = fs.readFileSync(file);
+      } catch {
+        continue; // removed while we looked; the next scan sees it gone
+      }
+      const hash = createHash('sha256').update(text).digest('hex');
+      const known = this.files.get(file);
+      if (known && known.hash === hash) {
+        Object.assign(known, { mtimeMs: stat.mtimeMs, size: stat.size });
+        continue;
+      }
+      const seen: PluginFile = { hash, mtimeMs: stat.mtimeMs, size: stat.size, ...(known?.name ? { name: known.name } : {}) };
+      this.files.set(file, seen);
+      changed.push({ file, seen });
+    }
+    if (changed.length === 0) return;
+
+    // Load in parallel (each in its own thread), apply in file-name order.
+    const loads = changed.map(({ file }) => {
+      const host = new WorkerHost({ file, timeoutMs: this.opts.plugins.timeoutMs, level: this.opts.logger.level });
+      return host.load().then(
+        (meta) => ({ host, meta, error: undefined }),
+        (err: Error) => ({ host, meta: undefined, error: err.message }),
+      );
+    });
+    const results = await Promise.all(loads);
+    for (const [i, { file, seen }] of changed.entries()) {
+      const { host, meta, error } = results[i]!;
+      if (this.closed) {
+        await host.close();
+        continue;
+      }
+      if (meta) {
+        try {
+          compileMatch(meta.match);
+        } catch (err) {
+          await host.close();
+          await this.loadFailed(file, seen, (err as Error).message);
+          continue;
+        }
+        const owner = this.deliveries.get(meta.name);
+        if (owner && owner.file !== file) {
+          await host.close();
+          this.opts.logger.error({ plugin: meta.name, file, other: owner.file ?? 'config' }, 'another plugin already has this name; not loaded');
+          continue;
+        }
+        if (seen.name && seen.name !== meta.name) await this.unload(seen.name, `renamed to ${meta.name}`);
+        seen.name = meta.name;
+        await this.register(host, meta, seen.hash, file);
+      } else {
+        await host.close();
+        await this.loadFailed(file, seen, error!);
+      }
+    }
+  }
+
+  /**
+   * A plugin that is loaded for the first time gets a cursor (newest event, or 0 for
+   * `from: "beginning"`); one seen before resumes from its own. New code for a deactivated plugin
+   * re-activates it, and it catches up from its cursor. `broken`: the file could not be loaded.
+   */
+  private async register(handler: PluginHandler, meta: PluginMeta, hash: string, file: string | null, broken?: string): Promise<void> {
+    let d = this.deliveries.get(meta.name);
+    let previousHash: string | null;
+    if (d) {
+      previousHash = d.hash;
+      if (!broken && previousHash === hash && d.state !== 'deactivated') {
+        await handler.close();
+        return;
+      }
+      d.replaceHandler(handler, meta, file);
+      this.opts.logger.info({ plugin: meta.name, file }, 'plugin reloaded');
+    } else {
+      const { store } = this.opts;
+      const row = await store.registerPlugin({
+        name: meta.name,
+        origin: handler.origin,
+        file,
+        cursor: meta.from === 'beginning' ? 0 : store.latestSeq(),
+      });
+      previousHash = row.hash;
+      d = new PluginDelivery(row, handler, meta, {
+        store,
+        logger: this.opts.logger,
+        attempts: this.opts.plugins.attempts,
+        backoffMs: this.opts.plugins.backoffMs,
+        parsePayload: this.parsePayload,
+        onOutcome: (o) => this.emit('outcome', o),
+        onState: (s) => this.emit('state', s),
+      });
+      this.deliveries.set(meta.name, d);
+      this.reorder();
+      if (!broken) this.opts.logger.info({ plugin: meta.name, origin: handler.origin, file, state: row.state, cursor: row.cursor }, 'plugin loaded');
+    }
+    // Decided before anything awaits, so the loop never runs broken code or skips a re-activation.
+    if (broken) await d.markBroken(broken);
+    else if (d.state === 'deactivated' && previousHash !== hash) await d.setState('active', 'the plugin changed: re-activated, catching up from its cursor');
+    await d.saveHash(hash);
+    d.kick();
+  }
+
+  /**
+   * A file that cannot be loaded (syntax error, no handle(), bad match) is a deactivated plugin
+   * under its file name: its cursor stays where it was (or starts now), and fixing the file
+   * re-activates it.
+   */
+  private async loadFailed(file: string, seen: PluginFile, error: string): Promise<void> {
+    const name = seen.name ?? path.basename(file).replace(/\.(c|m)?js$/, '');
+    this.opts.logger.error({ plugin: name, file, err: error }, 'plugin could not be loaded');
+    const existing = this.deliveries.get(name);
+    if (existing && existing.file !== file) return; // the name belongs to another plugin
+    seen.name = name;
+    await this.register(new BrokenPlugin(error), { name, match: undefined, continueOnError: false, from: 'newest' }, seen.hash, file, error);
+  }
+
+  private async unload(name: string, reason: string): Promise<void> {
+    const d = this.deliveries.get(name);
+    if (!d) return;
+    this.deliveries.delete(name);
+    this.reorder();
+    await d.stop(0);
+    await this.opts.store.updatePlugin(name, { present: false }).catch(() => undefined);
+    this.opts.logger.info({ plugin: name, reason }, 'plugin unloaded');
+    this.emit('state', { plugin: name, state: d.state, reason: `unloaded: ${reason}` });
+  }
+
+  private reorder(): void {
+    this.ordered = [...this.deliveries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+}
+
+/** Stands in for a plugin file that cannot be loaded: every call fails with why. */
+class BrokenPlugin implements PluginHandler {
+  readonly origin = 'file' as const;
+  constructor(private readonly error: string) {}
+  async load(): Promise<PluginMeta> {
+    throw new Error(this.error);
+  }
+  async call() {
+    return { ok: false, error: `could not be loaded: ${this.error}` };
+  }
+  async onError(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+/** Builds and starts the dispatcher for a receiver. */
+export async function startDispatcher(opts: DispatcherOptions): Promise<PluginDispatcher> {
+  const dispatcher = new PluginDispatcher(opts);
+  await dispatcher.start();
+  return dispatcher;
+}

@@ -1,0 +1,122 @@
+/**
+ * A plugin's own thread: it imports the plugin file and calls handle(). Whatever the plugin does
+ * here — throw, hang, spin, process.exit() — stays in this thread; the dispatcher on the main
+ * thread times each call out and replaces the thread when it has to.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { describeError, OUTPUT_LIMIT, truncate, type PluginMeta } from './handler.js';
+import type { PluginContext, PluginDefinition, PluginEvent } from './plugin.js';
+import type { FromWorker, ToWorker, WireEvent, WorkerInit } from './worker-protocol.js';
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const send = (msg: FromWorker) => port.postMessage(msg);
+const defaultName = path.basename(init.file).replace(/\.(c|m)?js$/, '');
+// Synchronous writes to stdout: a line logged just before the thread is terminated is not lost.
+const baseLogger = pino({ level: init.level, base: { pid: process.pid } }, pino.destination({ dest: 1, sync: true }));
+const controllers = new Map<number, AbortController>();
+
+let plugin: PluginDefinition;
+let name = defaultName;
+
+try {
+  const mod = (await import(pathToFileURL(init.file).href)) as { default?: unknown };
+  // `export default {…}`, `module.exports = {…}`, or named exports (`export function handle…`).
+  const def = (mod.default ?? mod) as PluginDefinition;
+  if (!def || typeof def.handle !== 'function') throw new Error('the plugin exports no handle(event, ctx) function (export default { match, handle })');
+  if (def.name !== undefined && (typeof def.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(def.name))) {
+    throw new Error('name must be 1-64 characters of A-Z a-z 0-9 _ . - (starting with a letter or digit)');
+  }
+  if (def.from !== undefined && def.from !== 'beginning' && def.from !== 'newest') throw new Error('from must be "beginning" or "newest"');
+  if (def.onError !== undefined && typeof def.onError !== 'function') throw new Error('onError must be a function');
+  plugin = def;
+  name = def.name ?? defaultName;
+  const meta: PluginMeta = {
+    name,
+    match: plainData(def.match),
+    continueOnError: def.continueOnError === true,
+    from: def.from ?? 'newest',
+  };
+  send({ type: 'loaded', meta });
+} catch (err) {
+  send({ type: 'load-failed', error: describeError(err) });
+  // Nothing more to do; the host ends this thread.
+}
+
+port.on('message', (msg: ToWorker) => {
+  switch (msg.type) {
+    case 'handle':
+      void handle(msg.call, msg.event, msg.attempt);
+      break;
+    case 'onError':
+      void onError(msg.call, msg.event, msg.attempt, msg.error);
+      break;
+    case 'abort':
+      controllers.get(msg.call)?.abort(new DOMException(`the attempt timed out`, 'TimeoutError'));
+      break;
+  }
+});
+
+function contextFor(call: number, event: PluginEvent, attempt: number): PluginContext {
+  const controller = new AbortController();
+  controllers.set(call, controller);
+  return { logger: baseLogger.child({ plugin: name, event: event.id, attempt }), signal: controller.signal, attempt };
+}
+
+async function handle(call: number, wire: WireEvent, attempt: number): Promise<void> {
+  try {
+    const event = toPluginEvent(wire);
+    const value = await plugin.handle(event, contextFor(call, event, attempt));
+    send({ type: 'result', call, ok: true, output: outputOf(value) });
+  } catch (err) {
+    send({ type: 'result', call, ok: false, error: describeError(err) });
+  } finally {
+    controllers.delete(call);
+  }
+}
+
+async function onError(call: number, wire: WireEvent, attempt: number, error: string): Promise<void> {
+  try {
+    const event = toPluginEvent(wire);
+    await plugin.onError?.(new Error(error), event, contextFor(call, event, attempt));
+    send({ type: 'result', call, ok: true });
+  } catch (err) {
+    send({ type: 'result', call, ok: false, error: describeError(err) });
+  } finally {
+    controllers.delete(call);
+  }
+}
+
+function toPluginEvent(wire: WireEvent): PluginEvent {
+  const payloadBytes = Buffer.from(wire.payload.buffer, wire.payload.byteOffset, wire.payload.byteLength);
+  return {
+    id: wire.id,
+    source: wire.source,
+    receivedAt: new Date(wire.receivedAt).toISOString(),
+    schema: wire.schema,
+    headers: wire.headers,
+    payload: JSON.parse(payloadBytes.toString('utf8')),
+    body: Buffer.from(wire.body.buffer, wire.body.byteOffset, wire.body.byteLength),
+  };
+}
+
+function outputOf(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') return truncate(value, OUTPUT_LIMIT);
+  try {
+    return truncate(JSON.stringify(value) ?? String(value), OUTPUT_LIMIT);
+  } catch {
+    return truncate(String(value), OUTPUT_LIMIT);
+  }
+}
+
+function plainData(match: unknown): unknown {
+  try {
+    return structuredClone(match);
+  } catch {
+    throw new Error('match must be plain data ({source, schema, where}), not functions');
+  }
+}
