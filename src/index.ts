@@ -3,3 +3,14 @@ export { startHookd, type Hookd, type StartOptions } from './serve.js';
 export { loadConfig, type HookdConfig } from './config/load.js';
 export { verify, sign, generateSecret } from './verify/index.js';
 export { KINDS, SCHEMAS, type Kind } from './ingest/kinds.js';
+export {
+  definePlugin,
+  type PluginDefinition,
+  type PluginEvent,
+  type PluginContext,
+  type PluginMatch,
+  type WhereCondition,
+  type LogLevel,
+  type BuiltinPluginConfig,
+} from './dispatch/plugin.js';
+export type { Dispatcher, DispatcherEvents, PluginStatus, PluginState, Outcome, OutcomeStatus } from './dispatch/types.js';

@@ -2,7 +2,9 @@
 import type { CliIO, Command } from './command.js';
 import { reportConfigError, UsageError } from './context.js';
 import { doctor } from './commands/doctor.js';
+import { events } from './commands/events.js';
 import { migrate } from './commands/migrate.js';
+import { plugins } from './commands/plugins.js';
 import { prune } from './commands/prune.js';
 import { schemas } from './commands/schemas.js';
 import { send } from './commands/send.js';
@@ -11,7 +13,7 @@ import { sign } from './commands/sign.js';
 import { ConfigError } from '../config/load.js';
 
 /** Every verb of `hookd`; SPEC §1 names them. */
-export const COMMANDS: Command[] = [serve, sign, send, schemas, migrate, prune, doctor];
+export const COMMANDS: Command[] = [serve, events, plugins, sign, send, schemas, migrate, prune, doctor];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
