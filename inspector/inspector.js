@@ -49,9 +49,15 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 const badge = (text, kind = text) => el('span', { class: `badge ${kind}`, text });
-const shortTime = (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const longTime = (iso) => new Date(iso).toLocaleString();
-const shortSchema = (uri) => (uri ? uri.replace(/^iglu:/, '').replace(/\/jsonschema\//, ' ') : '—');
+const shortTime = (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const longTime = (iso) => new Date(iso).toLocaleString([], { hour12: false });
+/** `iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0` → `jobserv/build_complete 1-0-0` (the full URI is in the title). */
+const shortSchema = (uri) => {
+  const m = /^iglu:([^/]+)\/([^/]+)\/[^/]+\/(.+)$/.exec(uri || '');
+  return m ? `${m[1].split('.').pop()}/${m[2]} ${m[3]}` : uri || '—';
+};
+/** Text with `code` spans, as the server writes commands in its explanations. */
+const withCode = (text) => String(text).split('`').map((part, i) => (i % 2 ? el('code', { text: part }) : part));
 const kb = (n) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`);
 
 function toast(message, bad = false) {
@@ -217,7 +223,7 @@ function renderDetail(e) {
           'div',
           { class: 'why', id: 'why' },
           el('h3', { text: 'Why it is quarantined' }),
-          el('p', { class: 'reason', text: e.reason }),
+          el('p', { class: 'reason' }, withCode(e.reason)),
           e.errors && e.errors.length ? el('ul', {}, e.errors.map((x) => el('li', { text: `${x.path || '(document)'} — ${x.message}` }))) : null,
         )
       : null;
@@ -226,11 +232,16 @@ function renderDetail(e) {
     ? el('div', { class: 'why bad' }, el('h3', { text: 'Plugin failures' }), el('ul', {}, failed.map((o) => el('li', { text: `${o.plugin} (attempt ${o.attempts}): ${o.error || 'failed'}` }))))
     : null;
 
-  const replay = el('button', { type: 'button', class: 'primary', id: 'replay-btn', onclick: () => replayEvent(e.id) }, 'Replay to plugins');
+  const quarantined = e.status === 'quarantined';
+  const replay = el(
+    'button',
+    { type: 'button', class: 'primary', id: 'replay-btn', disabled: quarantined, title: quarantined ? 'Quarantined events are not handed to plugins' : 'Hand this event to every matching plugin again', onclick: () => replayEvent(e.id) },
+    'Replay to plugins',
+  );
   const raw = el('button', { type: 'button', id: 'download-raw', onclick: () => downloadRaw(e) }, 'Download raw');
-  const note = el('span', { class: 'note', id: 'replay-result' });
+  const note = el('span', { class: 'note', id: 'replay-result' }, quarantined ? withCode('Fix the schema or the sender, then `hookd events revalidate` releases it to the plugins.') : (replayNotes.get(e.id) ?? ''));
 
-  pane.replaceChildren(
+  const parts = [
     el('div', { class: 'detail-head' }, el('h2', { text: e.source }), badge(e.status), el('span', { class: 'id', text: e.id })),
     el(
       'dl',
@@ -253,7 +264,8 @@ function renderDetail(e) {
       ),
     ),
     detailBody(e),
-  );
+  ];
+  pane.replaceChildren(...parts.filter(Boolean));
 }
 
 function detailBody(e) {
@@ -295,20 +307,26 @@ function highlight(value) {
   return out;
 }
 
+/** The last replay's answer per event: the detail view re-renders as outcomes arrive and keeps it. */
+const replayNotes = new Map();
+
 async function replayEvent(id) {
-  const btn = $('#replay-btn');
-  const note = $('#replay-result');
-  btn.disabled = true;
-  note.textContent = 'Replaying…';
+  const say = (text) => {
+    replayNotes.set(id, text);
+    if (state.selected === id) $('#replay-result').textContent = text;
+  };
+  $('#replay-btn').disabled = true;
+  say('Replaying…');
   try {
     const res = await api(`/api/events/${encodeURIComponent(id)}/replay`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     const r = await res.json();
-    note.textContent = r.queued ? `Queued for ${r.queued} plugin${r.queued === 1 ? '' : 's'}.` : 'No plugin matches this event: nothing to replay to.';
+    say(r.queued ? `Queued for ${r.queued} plugin${r.queued === 1 ? '' : 's'}.` : 'No plugin matches this event: nothing to replay to.');
   } catch (err) {
     if (err instanceof Unauthorized) return handleError(err);
-    note.textContent = `Replay failed: ${err.message}`;
+    say(`Replay failed: ${err.message}`);
   } finally {
-    btn.disabled = false;
+    const btn = $('#replay-btn');
+    if (btn && state.selected === id) btn.disabled = false;
   }
 }
 

@@ -1,8 +1,10 @@
 // SPEC §6 and §7 "Admin API", issue 5 §1: the admin listener, over real HTTP with a real SQLite file.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SECRET, jobservBuild, post, pythonJsonDumps, signedHeaders, startReceiver } from './helpers/hookd.js';
-import { openStream } from './helpers/admin.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SECRET, jobservBuild, post, pythonJsonDumps, signedHeaders, startReceiver, tempDir } from './helpers/hookd.js';
+import { openStream, parsePrometheus, sample } from './helpers/admin.js';
 import { RejectionLog } from '../dist/admin/rejections.js';
 import { detailJson } from '../dist/admin/event-json.js';
 import { decodeCursor, encodeCursor } from '../dist/admin/event-query.js';
@@ -308,18 +310,100 @@ describe('admin API', () => {
     });
   });
 
-  describe('plugins and replay without a dispatcher', () => {
-    it('GET /api/plugins answers a list', async () => {
-      const res = await get('/api/plugins');
-      assert.equal(res.status, 200);
-      assert.ok(Array.isArray(res.json.plugins));
-    });
-    it('an unknown plugin or event is a 404', async () => {
+  describe('plugins and replay', () => {
+    it('with no plugins loaded: an empty list; unknown plugins and events are 404', async () => {
+      assert.deepEqual((await get('/api/plugins')).json, { plugins: [] });
       const res = await fetch(`${admin}/api/plugins/no-such-plugin/enable`, { method: 'POST', headers: auth });
       assert.equal(res.status, 404);
       const replay = await fetch(`${admin}/api/events/01ARZ3NDEKTSV4RRFFQ69G5FAV/replay`, { method: 'POST', headers: auth });
       assert.equal(replay.status, 404);
     });
+  });
+});
+
+describe('admin API with a plugin', () => {
+  let r;
+  const call = async (method, path, body) => {
+    const res = await fetch(`${r.hookd.adminUrl}${path}`, { method, headers: { ...auth, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    return { status: res.status, json: await res.json() };
+  };
+  const outcome = async (id) => (await call('GET', `/api/events/${id}`)).json.outcomes.find((o) => o.plugin === 'counter');
+  const until = async (test, what) => {
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((res) => setTimeout(res, 50))) {
+      const v = await test();
+      if (v) return v;
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  before(async () => {
+    const dir = tempDir('hookd-admin-plugin-');
+    fs.mkdirSync(path.join(dir, 'plugins'));
+    // Counts its calls: a replay shows as a second call on the same event.
+    fs.writeFileSync(path.join(dir, 'plugins', 'counter.mjs'), "let calls = 0;\nexport default { match: { source: 'jobserv' }, handle(event) { calls++; return `call ${calls}: ${event.id}`; } };\n");
+    r = await startReceiver({ ...config(), plugins: { dir: './plugins', pollMs: 50, backoffMs: 20 } }, { dir });
+  });
+  after(() => r.hookd.close());
+
+  it('lists plugins with state, cursor and lag', async () => {
+    const { json } = await call('GET', '/api/plugins');
+    assert.equal(json.plugins.length, 1);
+    const [p] = json.plugins;
+    assert.equal(p.name, 'counter');
+    assert.equal(p.origin, 'file');
+    assert.equal(p.state, 'active');
+    assert.equal(typeof p.cursor, 'number');
+    assert.equal(typeof p.lag, 'number');
+  });
+
+  it('POST /api/events/:id/replay hands a stored event to the plugin again', async () => {
+    const body = pythonJsonDumps(jobservBuild(500));
+    const id = (await post(`${r.url}/hooks/jobserv`, body, signedHeaders('jobserv', SECRET, body))).json.id;
+    const first = await until(async () => (await outcome(id))?.status === 'done' && outcome(id), 'the first delivery');
+    assert.match(first.output, /^call \d+: /);
+    const listed = (await call('GET', '/api/events?source=jobserv&limit=1')).json.events[0];
+    assert.deepEqual(listed.outcomes, [{ plugin: 'counter', status: 'done' }], 'the listing carries plugin outcomes');
+    const replay = await call('POST', `/api/events/${id}/replay`);
+    assert.equal(replay.status, 202);
+    assert.deepEqual(replay.json, { id, queued: 1 });
+    const again = await until(async () => {
+      const o = await outcome(id);
+      return o.output !== first.output && o;
+    }, 'the replayed delivery');
+    assert.equal(again.status, 'done');
+    assert.equal(Number(/^call (\d+)/.exec(again.output)[1]), Number(/^call (\d+)/.exec(first.output)[1]) + 1);
+    assert.equal((await call('POST', `/api/events/${id}/replay`, { plugin: 'nope' })).status, 404, 'an unknown plugin');
+    assert.deepEqual((await call('POST', `/api/events/${id}/replay`, { plugin: 'counter' })).json, { id, queued: 1, plugin: 'counter' });
+  });
+
+  it('a quarantined event is not replayed: 409 with what to do instead', async () => {
+    const body = pythonJsonDumps({ build_id: 501 });
+    const q = await post(`${r.url}/hooks/jobserv`, body, signedHeaders('jobserv', SECRET, body));
+    assert.equal(q.status, 422);
+    const res = await call('POST', `/api/events/${q.json.id}/replay`);
+    assert.equal(res.status, 409);
+    assert.match(res.json.error, /revalidate/);
+  });
+
+  it('POST /api/plugins/:name/disable and /enable change its state', async () => {
+    const off = await call('POST', '/api/plugins/counter/disable');
+    assert.equal(off.status, 200);
+    assert.equal(off.json.plugin.state, 'disabled');
+    assert.equal((await call('GET', '/api/plugins')).json.plugins[0].state, 'disabled');
+    const on = await call('POST', '/api/plugins/counter/enable');
+    assert.equal(on.json.plugin.state, 'active');
+    assert.equal((await call('POST', '/api/plugins/counter/restart')).status, 404);
+  });
+
+  it('plugin metrics: lag, state and outcomes', async () => {
+    const res = await fetch(`${r.hookd.adminUrl}/metrics`, { headers: auth });
+    const m = parsePrometheus(await res.text());
+    assert.equal(m.families.get('hookd_plugin_lag_events').type, 'gauge');
+    assert.equal(sample(m, 'hookd_plugin_state', { plugin: 'counter', state: 'active' }), 1);
+    assert.equal(sample(m, 'hookd_plugin_state', { plugin: 'counter', state: 'disabled' }), 0);
+    assert.ok(sample(m, 'hookd_plugin_outcomes_total', { plugin: 'counter', status: 'done' }) >= 3);
+    assert.ok(sample(m, 'hookd_plugin_handle_duration_seconds_count', { plugin: 'counter' }) >= 3);
+    assert.ok(m.samples.some((s) => s.name === 'hookd_plugin_lag_events' && s.labels.plugin === 'counter'));
   });
 });
 

@@ -63,6 +63,9 @@ export function eventsApi({ store, dispatcher }: EventsApiDeps): express.Router 
   router.post('/api/events/:id/replay', express.json({ limit: '16kb' }), async (req, res) => {
     const event = find(req.params.id);
     if (!dispatcher) throw new HookdError(503, 'dispatch_unavailable', 'no dispatcher is running; nothing to replay to');
+    if (event.status === 'quarantined') {
+      throw new HookdError(409, 'quarantined', 'a quarantined event is not handed to plugins; fix the schema or sender and run `hookd events revalidate`');
+    }
     const plugin = typeof req.body?.plugin === 'string' ? req.body.plugin : undefined;
     if (plugin !== undefined && !dispatcher.list().some((p) => p.name === plugin)) {
       throw new HookdError(404, 'plugin_not_found', `no plugin named '${plugin}'`);
