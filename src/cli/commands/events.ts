@@ -1,9 +1,10 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../context.js';
 import { eventsReplay } from './events-replay.js';
+import { eventsRevalidate } from './events-revalidate.js';
 
 /** `hookd events <subcommand>`: one row per subcommand (SPEC §1: list, show, tail, replay, revalidate). */
-export const EVENT_SUBCOMMANDS: Command[] = [eventsReplay];
+export const EVENT_SUBCOMMANDS: Command[] = [eventsReplay, eventsRevalidate];
 
 export const events: Command = {
   name: 'events',
