@@ -1,0 +1,370 @@
+// SPEC §2–§4 and issue 3 end to end: a real receiver on loopback with a real SQLite file — each
+// sender's realistic payload accepted and a broken one quarantined with the right paths, a
+// malformed Iglu URI, a registry that hangs (503 before the ack deadline), and the worked example:
+// the seed's older Factotum sample quarantined, then released by `hookd events revalidate` once a
+// user registry with the older schema variant is configured ahead of the embedded one.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import YAML from 'yaml';
+import { baseConfig, post, pythonJsonDumps, repoRoot, signedHeaders, startReceiver, tempDir } from './helpers/hookd.js';
+
+const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
+const fixtures = path.join(repoRoot, 'test', 'fixtures', 'iglu');
+const fixtureBytes = (rel) => fs.readFileSync(path.join(fixtures, rel));
+const fixtureJson = (rel) => JSON.parse(fixtureBytes(rel).toString('utf8'));
+
+const FACTOTUM_TOKEN = 'factotum-token-not-real';
+const JOBSERV_SECRET = 'jobserv-secret-not-real';
+const HKUBE_TOKEN = 'hkube-token-not-real';
+const AURORA_TOKEN = 'aurora-token-not-real';
+const SG_SECRET = 'shotgrid-token-not-real';
+const FACTOTUM_JOB = 'iglu:com.snowplowanalytics.factotum/job_update/jsonschema/1-0-0';
+const FACTOTUM_TASK = 'iglu:com.snowplowanalytics.factotum/task_update/jsonschema/1-0-0';
+
+const SOURCES = {
+  factotum: { kind: 'iglu', token: FACTOTUM_TOKEN },
+  foundries: { kind: 'jobserv', secret: JOBSERV_SECRET },
+  hkube: { kind: 'hkube', token: HKUBE_TOKEN },
+  aurora: { kind: 'aurora', token: AURORA_TOKEN },
+  shotgrid: { kind: 'shotgrid', secret: SG_SECRET },
+};
+
+/** Factotum cannot set headers: its webhook URL carries the token, its body is compact JSON. */
+const factotumHeaders = { 'content-type': 'application/json; charset=utf-8' };
+
+/** The seed's own sample (../shared/seeds/000_*.txt), byte for byte as the Iglu developer extracted it. */
+const SEED_000 = fixtureBytes('seeds/000-factotum-job-update.json');
+
+/** `hookd <args>` in `cwd`, as a user runs it next to their hookd.yaml; the receiver keeps serving meanwhile. */
+function hookd(args, cwd) {
+  return new Promise((resolve) => {
+    const env = { ...process.env, HOOKD_DATA_DIR: path.join(cwd, 'data') };
+    delete env.HOOKD_CONFIG;
+    const child = spawn(process.execPath, [cli, ...args], { cwd, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Writes the Snowplow resolver config of the worked example: the older variant ahead of the embedded registry. */
+function addLegacyRegistry(dir) {
+  fs.cpSync(path.join(fixtures, 'user-registry'), path.join(dir, 'iglu-legacy'), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'resolver.json'),
+    JSON.stringify({
+      schema: 'iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-3',
+      data: {
+        cacheSize: 500,
+        cacheTtl: 600,
+        repositories: [
+          { name: 'factotum legacy', priority: 0, vendorPrefixes: ['com.snowplowanalytics.factotum'], connection: { embedded: { path: './iglu-legacy' } } },
+        ],
+      },
+    }, null, 2),
+  );
+}
+
+async function waitFor(what, fn, ms = 10_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = fn();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const jsonLines = (text) => text.trim().split('\n').map((l) => JSON.parse(l));
+
+describe('the worked example: the seed Factotum sample is quarantined, then released by revalidate (issue 3 point 7)', () => {
+  let r;
+  let dir;
+  let seen;
+  let quarantinedId;
+  const hook = () => `${r.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`;
+
+  before(async () => {
+    dir = tempDir('hookd-iglu-e2e-');
+    seen = path.join(dir, 'seen.jsonl');
+    fs.mkdirSync(path.join(dir, 'plugins'));
+    // A plugin that writes down every event it is handed, with the schema it carries.
+    fs.writeFileSync(
+      path.join(dir, 'plugins', 'record.mjs'),
+      `import fs from 'node:fs';
+export default {
+  match: { source: 'factotum' },
+  handle(event) { fs.appendFileSync(${JSON.stringify(seen)}, JSON.stringify({ id: event.id, schema: event.schema, runState: event.payload.data.runState }) + '\\n'); },
+};
+`,
+    );
+    r = await startReceiver(baseConfig({ sources: SOURCES }), { dir });
+  });
+  after(() => r.hookd.close());
+
+  it('answers 422 naming exactly what differs: tags, applicationContext.name, runState and the task states', async () => {
+    const res = await post(hook(), SEED_000, factotumHeaders);
+    assert.equal(res.status, 422);
+    assert.equal(res.json.status, 'quarantined');
+    assert.match(res.json.id, /^[0-9A-HJKMNP-TV-Z]{26}$/);
+    quarantinedId = res.json.id;
+    const allowedTask = 'must be equal to one of the allowed values: RUNNING, WAITING, SUCCEEDED, SUCCEEDED_NO_OP, FAILED, SKIPPED';
+    assert.deepEqual(res.json.errors, [
+      { path: '', message: "must have required property 'tags'" },
+      { path: '/applicationContext', message: "must have required property 'name'" },
+      { path: '/runState', message: 'must be equal to one of the allowed values: RUNNING, WAITING, SUCCEEDED, FAILED' },
+      { path: '/taskStates/0/state', message: allowedTask },
+      { path: '/taskStates/1/state', message: allowedTask },
+      { path: '/taskStates/2/state', message: allowedTask },
+    ]);
+  });
+
+  it('keeps it as quarantined with its schema and errors, and a resend gets the same 422 and id', async () => {
+    const stored = r.hookd.store.getEvent(quarantinedId);
+    assert.equal(stored.status, 'quarantined');
+    assert.equal(stored.schema, FACTOTUM_JOB);
+    assert.equal(stored.errors.length, 6);
+    assert.ok(stored.body.equals(SEED_000), 'the exact bytes are kept');
+    const again = await post(hook(), SEED_000, factotumHeaders);
+    assert.equal(again.status, 422);
+    assert.equal(again.json.id, quarantinedId);
+    assert.deepEqual(again.json.errors, stored.errors);
+  });
+
+  it('revalidate with the schemas unchanged leaves it quarantined (exit 0)', async () => {
+    const res = await hookd(['events', 'revalidate'], dir);
+    assert.equal(res.status, 0, res.stderr);
+    assert.match(res.stdout, new RegExp(`^quarantined  ${quarantinedId}  factotum  ${FACTOTUM_JOB}  \\(root\\): must have required property 'tags' \\(\\+5 more\\)$`, 'm'));
+    assert.match(res.stdout, /^checked 1, released 0, still quarantined 1$/m);
+    assert.equal(r.hookd.store.getEvent(quarantinedId).status, 'quarantined');
+  });
+
+  it('filters select nothing when they do not match the event (--source, --schema pattern)', async () => {
+    const bySource = await hookd(['events', 'revalidate', '--source', 'foundries', '--json'], dir);
+    assert.equal(bySource.status, 0, bySource.stderr);
+    assert.deepEqual(jsonLines(bySource.stdout), [{ summary: { checked: 0, released: 0, stillQuarantined: 0, unchecked: 0, registryFailed: false, queued: 0 } }]);
+    const bySchema = await hookd(['events', 'revalidate', '--schema', 'iglu:com.snowplowanalytics.factotum/task_update/*', '--json'], dir);
+    assert.equal(jsonLines(bySchema.stdout).at(-1).summary.checked, 0);
+  });
+
+  it('with the older variant configured ahead of the embedded registry, revalidate accepts it and the plugin receives it', async () => {
+    assert.ok(!fs.existsSync(seen) || !fs.readFileSync(seen, 'utf8').includes(quarantinedId), 'a plugin never sees a quarantined event');
+    addLegacyRegistry(dir);
+    const config = YAML.parse(fs.readFileSync(path.join(dir, 'hookd.yaml'), 'utf8'));
+    fs.writeFileSync(path.join(dir, 'hookd.yaml'), YAML.stringify({ ...config, iglu: { resolver: './resolver.json' } }));
+
+    const res = await hookd(['events', 'revalidate', '--source', 'factotum', '--schema', 'iglu:com.snowplowanalytics.factotum/*', '--json'], dir);
+    assert.equal(res.status, 0, res.stderr);
+    const [event, { summary }] = jsonLines(res.stdout);
+    assert.equal(event.id, quarantinedId);
+    assert.equal(event.result, 'released');
+    assert.equal(event.outcome, 'valid');
+    assert.equal(event.schema, FACTOTUM_JOB);
+    assert.deepEqual(event.errors, []);
+    assert.equal(summary.checked, 1);
+    assert.equal(summary.released, 1);
+    assert.equal(summary.stillQuarantined, 0);
+    assert.ok(summary.queued >= 1, 'queued for the plugin');
+
+    const stored = r.hookd.store.getEvent(quarantinedId);
+    assert.equal(stored.status, 'accepted');
+    assert.equal(stored.schema, FACTOTUM_JOB);
+    assert.equal(stored.errors, null);
+
+    const line = await waitFor('the plugin to be handed the released event', () =>
+      fs.existsSync(seen) && fs.readFileSync(seen, 'utf8').split('\n').find((l) => l.includes(quarantinedId)),
+    );
+    assert.deepEqual(JSON.parse(line), { id: quarantinedId, schema: FACTOTUM_JOB, runState: 'COMPLETED' });
+
+    const rerun = await hookd(['events', 'revalidate'], dir);
+    assert.equal(rerun.status, 0);
+    assert.match(rerun.stdout, /^checked 0, released 0, still quarantined 0$/m, 'nothing left in quarantine');
+  });
+
+  it('a receiver started with that resolver config accepts the sample outright', async () => {
+    const dir2 = tempDir('hookd-iglu-e2e-');
+    addLegacyRegistry(dir2);
+    const r2 = await startReceiver(baseConfig({ sources: SOURCES, iglu: { resolver: './resolver.json' } }), { dir: dir2 });
+    try {
+      const res = await post(`${r2.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`, SEED_000, factotumHeaders);
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.json.status, 'accepted');
+      assert.equal(r2.hookd.store.getEvent(res.json.id).schema, FACTOTUM_JOB);
+      // …and Factotum 0.7's current shape still passes: the legacy registry only holds job_update.
+      const task = await post(`${r2.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`, fixtureBytes('factotum-0.7/task-update-running.json'), factotumHeaders);
+      assert.equal(task.status, 200, task.text);
+    } finally {
+      await r2.hookd.close();
+    }
+  });
+});
+
+describe('a realistic payload per sender is accepted; a broken one gets 422 with the right paths', () => {
+  let r;
+  before(async () => {
+    r = await startReceiver(baseConfig({ sources: SOURCES }));
+  });
+  after(() => r.hookd.close());
+  const url = (source, query = '') => `${r.url}/hooks/${source}${query}`;
+
+  /** Posts, checks the answer and what was stored; answers the parsed 422 errors for broken payloads. */
+  async function expectAccepted(res, schema) {
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.status, 'accepted');
+    const stored = r.hookd.store.getEvent(res.json.id);
+    assert.equal(stored.status, 'accepted');
+    assert.equal(stored.schema, schema);
+    assert.equal(stored.errors, null);
+  }
+  async function expectQuarantined(res, schema, paths) {
+    assert.equal(res.status, 422, res.text);
+    assert.equal(res.json.status, 'quarantined');
+    assert.deepEqual(res.json.errors.map((e) => e.path).sort(), [...paths].sort(), JSON.stringify(res.json.errors));
+    for (const e of res.json.errors) assert.ok(e.message.length > 0);
+    const stored = r.hookd.store.getEvent(res.json.id);
+    assert.equal(stored.status, 'quarantined');
+    assert.equal(stored.schema, schema);
+  }
+
+  it('Factotum 0.7 job_update and task_update (compact, sorted keys, charset=utf-8, ?token=)', async () => {
+    for (const [file, schema] of [
+      ['factotum-0.7/job-update-started.json', FACTOTUM_JOB],
+      ['factotum-0.7/job-update-succeeded.json', FACTOTUM_JOB],
+      ['factotum-0.7/job-update-failed.json', FACTOTUM_JOB],
+      ['factotum-0.7/task-update-running.json', FACTOTUM_TASK],
+      ['factotum-0.7/task-update-noop-skip.json', FACTOTUM_TASK],
+    ]) {
+      await expectAccepted(await post(url('factotum', `?token=${FACTOTUM_TOKEN}`), fixtureBytes(file), factotumHeaders), schema);
+    }
+    const task = fixtureJson('factotum-0.7/task-update-running.json');
+    task.data.taskStates[0].state = 'DONE';
+    delete task.data.jobName;
+    await expectQuarantined(
+      await post(url('factotum', `?token=${FACTOTUM_TOKEN}`), JSON.stringify(task), factotumHeaders),
+      FACTOTUM_TASK,
+      ['', '/taskStates/0/state'],
+    );
+  });
+
+  it('JobServ: the seed build payload as JobServ serialises and signs it', async () => {
+    const build = fixtureJson('seeds/004-jobserv-build.json');
+    const body = pythonJsonDumps(build);
+    await expectAccepted(await post(url('foundries'), body, signedHeaders('jobserv', JOBSERV_SECRET, body)), 'iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0');
+    const broken = pythonJsonDumps({ ...build, status: 'DONE', build_id: '67' });
+    await expectQuarantined(
+      await post(url('foundries'), broken, signedHeaders('jobserv', JOBSERV_SECRET, broken)),
+      'iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0',
+      ['/status', '/build_id'],
+    );
+  });
+
+  it('HKube: progress (by its level) and result, with a bearer token', async () => {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${HKUBE_TOKEN}` };
+    const PROGRESS = 'iglu:dev.hookd.hkube/progress/jsonschema/1-0-0';
+    const RESULT = 'iglu:dev.hookd.hkube/result/jsonschema/1-0-0';
+    await expectAccepted(await post(url('hkube'), fixtureBytes('seeds/001-hkube-progress.json'), headers), PROGRESS);
+    await expectAccepted(await post(url('hkube'), fixtureBytes('seeds/001-hkube-progress-debug.json'), headers), PROGRESS);
+    await expectAccepted(await post(url('hkube'), fixtureBytes('seeds/001-hkube-result.json'), headers), RESULT);
+    const progress = { ...fixtureJson('seeds/001-hkube-progress.json'), level: 'loud' };
+    await expectQuarantined(await post(url('hkube'), JSON.stringify(progress), headers), PROGRESS, ['/level']);
+    const { status: _status, ...result } = { ...fixtureJson('seeds/001-hkube-result.json'), data: 'done' };
+    await expectQuarantined(await post(url('hkube'), JSON.stringify(result), headers), RESULT, ['', '/data']);
+  });
+
+  it("Aurora: the seed task state change with Aurora's vnd.kafka content type, Timestamp header and header token", async () => {
+    const headers = { 'content-type': 'application/vnd.kafka.json.v1+json', timestamp: '1464992060258', 'x-hookd-token': AURORA_TOKEN };
+    const SCHEMA = 'iglu:dev.hookd.aurora/task_state_change/jsonschema/1-0-0';
+    await expectAccepted(await post(url('aurora'), fixtureBytes('seeds/002-aurora-task-state-change.json'), headers), SCHEMA);
+    const change = fixtureJson('seeds/002-aurora-task-state-change.json');
+    change.task.assignedTask.instanceId = -1;
+    delete change.oldState;
+    await expectQuarantined(await post(url('aurora'), JSON.stringify(change), headers), SCHEMA, ['', '/task/assignedTask/instanceId']);
+  });
+
+  it('ShotGrid: a single event delivery, signed', async () => {
+    const SCHEMA = 'iglu:dev.hookd.shotgrid/event_delivery/jsonschema/1-0-0';
+    const delivery = fixtureJson('shotgrid-delivery.json');
+    const body = JSON.stringify(delivery);
+    await expectAccepted(
+      await post(url('shotgrid'), body, signedHeaders('shotgrid', SG_SECRET, body, { 'x-sg-delivery-id': delivery.data.delivery_id })),
+      SCHEMA,
+    );
+    const broken = JSON.stringify({ ...delivery, data: { ...delivery.data, delivery_id: 'broken-1', entity: { type: 'Asset', id: '1419' }, operation: '' } });
+    await expectQuarantined(
+      await post(url('shotgrid'), broken, signedHeaders('shotgrid', SG_SECRET, broken, { 'x-sg-delivery-id': 'broken-1' })),
+      SCHEMA,
+      ['/data/entity/id', '/data/operation'],
+    );
+  });
+
+  it('a malformed self-describing URI is a 422 that says so (kept, with no schema)', async () => {
+    const body = JSON.stringify({ schema: 'iglu:com.snowplowanalytics.factotum/job_update/jsonschema/1.0.0', data: {} });
+    const res = await post(url('factotum', `?token=${FACTOTUM_TOKEN}`), body, factotumHeaders);
+    assert.equal(res.status, 422);
+    assert.equal(res.json.errors.length, 1);
+    assert.equal(res.json.errors[0].path, '/schema');
+    assert.match(res.json.errors[0].message, /schema URI .*1\.0\.0.* is not SchemaVer/);
+    const stored = r.hookd.store.getEvent(res.json.id);
+    assert.equal(stored.status, 'quarantined');
+    assert.equal(stored.schema, null);
+  });
+
+  it('a schema no registry has is a 422 naming it, kept for a later revalidate', async () => {
+    const body = JSON.stringify({ schema: 'iglu:com.acme/deploy/jsonschema/1-0-0', data: {} });
+    const res = await post(url('factotum', `?token=${FACTOTUM_TOKEN}`), body, factotumHeaders);
+    assert.equal(res.status, 422);
+    assert.deepEqual(res.json.errors.map((e) => e.path), ['/schema']);
+    assert.match(res.json.errors[0].message, /iglu:com\.acme\/deploy\/jsonschema\/1-0-0 not found in any registry/);
+    assert.equal(r.hookd.store.getEvent(res.json.id).schema, 'iglu:com.acme/deploy/jsonschema/1-0-0');
+  });
+});
+
+describe('a static registry that hangs', () => {
+  let registry;
+  let r;
+  const sockets = new Set();
+  before(async () => {
+    // Accepts the connection, never answers.
+    registry = http.createServer(() => {});
+    registry.on('connection', (s) => sockets.add(s));
+    await new Promise((ok) => registry.listen(0, '127.0.0.1', ok));
+    const dir = tempDir('hookd-iglu-hang-');
+    fs.writeFileSync(
+      path.join(dir, 'resolver.json'),
+      JSON.stringify({
+        schema: 'iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-2',
+        data: {
+          cacheSize: 100,
+          repositories: [
+            { name: 'acme registry', priority: 0, vendorPrefixes: ['com.acme'], connection: { http: { uri: `http://127.0.0.1:${registry.address().port}` } } },
+          ],
+        },
+      }),
+    );
+    r = await startReceiver(baseConfig({ server: { ackDeadlineMs: 800 }, sources: SOURCES, iglu: { resolver: './resolver.json' } }), { dir });
+  });
+  after(async () => {
+    await r.hookd.close();
+    for (const s of sockets) s.destroy();
+    registry.close();
+  });
+
+  it('answers 503 with Retry-After within the ack deadline and stores nothing', async () => {
+    const before = r.hookd.store.countEvents();
+    const body = JSON.stringify({ schema: 'iglu:com.acme/deploy/jsonschema/1-0-0', data: { ok: true } });
+    const started = Date.now();
+    const res = await post(`${r.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`, body, factotumHeaders);
+    const elapsed = Date.now() - started;
+    assert.equal(res.status, 503, res.text);
+    assert.match(res.headers.get('retry-after') ?? '', /^\d+$/);
+    assert.equal(res.json.code, 'registry_unavailable');
+    assert.ok(elapsed < 800 + 200, `answered after ${elapsed} ms; the ack deadline is 800 ms`);
+    assert.equal(r.hookd.store.countEvents(), before, 'a 503 means the sender retries: nothing stored');
+  });
+});
