@@ -368,3 +368,63 @@ describe('a static registry that hangs', () => {
     assert.equal(r.hookd.store.countEvents(), before, 'a 503 means the sender retries: nothing stored');
   });
 });
+
+describe('revalidate when a registry is down, then serves the schema', () => {
+  let registry;
+  let mode = 'fail';
+  let r;
+  let dir;
+  before(async () => {
+    registry = http.createServer((req, res) => {
+      if (mode === 'fail') return res.writeHead(500).end('down');
+      if (req.url === '/schemas/com.acme/deploy/jsonschema/1-0-0') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ self: { vendor: 'com.acme', name: 'deploy', format: 'jsonschema', version: '1-0-0' }, type: 'object', required: ['app'] }));
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise((ok) => registry.listen(0, '127.0.0.1', ok));
+    dir = tempDir('hookd-iglu-outage-');
+    r = await startReceiver(baseConfig({ sources: SOURCES }), { dir });
+  });
+  after(async () => {
+    await r.hookd.close();
+    registry.close();
+  });
+
+  it('leaves events unchecked and exits 1 while the registry fails; releases them once it answers', async () => {
+    const good = await post(`${r.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`, JSON.stringify({ schema: 'iglu:com.acme/deploy/jsonschema/1-0-0', data: { app: 'web' } }), factotumHeaders);
+    const bad = await post(`${r.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`, JSON.stringify({ schema: 'iglu:com.acme/deploy/jsonschema/1-0-0', data: { version: 3 } }), factotumHeaders);
+    assert.equal(good.status, 422, 'no registry has com.acme yet');
+    assert.equal(bad.status, 422);
+
+    fs.writeFileSync(
+      path.join(dir, 'resolver.json'),
+      JSON.stringify({
+        schema: 'iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-1',
+        data: { cacheSize: 10, repositories: [{ name: 'acme registry', priority: 0, vendorPrefixes: ['com.acme'], connection: { http: { uri: `http://127.0.0.1:${registry.address().port}` } } }] },
+      }),
+    );
+    const config = YAML.parse(fs.readFileSync(path.join(dir, 'hookd.yaml'), 'utf8'));
+    fs.writeFileSync(path.join(dir, 'hookd.yaml'), YAML.stringify({ ...config, iglu: { resolver: './resolver.json' } }));
+
+    const down = await hookd(['events', 'revalidate', '--json'], dir);
+    assert.equal(down.status, 1, down.stdout + down.stderr);
+    assert.match(down.stderr, /acme registry/);
+    const lines = jsonLines(down.stdout);
+    assert.deepEqual(lines.slice(0, -1).map((e) => [e.result, e.reason.code]), [['unchecked', 'registry_unavailable'], ['unchecked', 'registry_unavailable']]);
+    assert.deepEqual(lines.at(-1).summary, { checked: 0, released: 0, stillQuarantined: 0, unchecked: 2, registryFailed: true, queued: 0 });
+    assert.match(r.hookd.store.getEvent(good.json.id).errors[0].message, /not found in any registry/, 'left as it was');
+
+    mode = 'serve';
+    const up = await hookd(['events', 'revalidate'], dir);
+    assert.equal(up.status, 0, up.stderr);
+    assert.match(up.stdout, new RegExp(`^released {5}${good.json.id}  factotum  iglu:com\\.acme/deploy/jsonschema/1-0-0$`, 'm'));
+    assert.match(up.stdout, new RegExp(`^quarantined  ${bad.json.id}  factotum  iglu:com\\.acme/deploy/jsonschema/1-0-0  \\(root\\): must have required property 'app'$`, 'm'));
+    assert.match(up.stdout, /^checked 2, released 1 \(0 plugin deliveries queued\), still quarantined 1$/m);
+    assert.equal(r.hookd.store.getEvent(good.json.id).status, 'accepted');
+    const still = r.hookd.store.getEvent(bad.json.id);
+    assert.equal(still.status, 'quarantined');
+    assert.deepEqual(still.errors, [{ path: '', message: "must have required property 'app'" }], 'errors updated to the current ones');
+  });
+});
