@@ -10,6 +10,8 @@ export interface WorkerHostOptions {
   level: string;
 }
 
+const LOAD_TIMEOUT_FLOOR_MS = 10_000;
+
 interface Pending {
   call: number;
   worker: Worker;
@@ -46,10 +48,13 @@ export class WorkerHost implements PluginHandler {
       this.worker = worker;
       let loaded = false;
       let crash: string | undefined;
+      // Starting a thread and importing a module can take a while on a busy machine: a short
+      // plugins.timeoutMs must not turn that into a broken plugin.
+      const loadTimeoutMs = Math.max(this.opts.timeoutMs, LOAD_TIMEOUT_FLOOR_MS);
       const timer = setTimeout(() => {
-        reject(new Error(`loading took longer than ${this.opts.timeoutMs} ms`));
+        reject(new Error(`loading took longer than ${loadTimeoutMs} ms`));
         this.stop(worker);
-      }, this.opts.timeoutMs);
+      }, loadTimeoutMs);
       worker.on('message', (msg: FromWorker) => {
         if (msg.type === 'loaded') {
           loaded = true;

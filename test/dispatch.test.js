@@ -1,0 +1,333 @@
+// SPEC §5, §7: dispatch to plugins — per-plugin durable cursors, receipt order, retries and
+// deactivation, catch-up after a fix, isolation of misbehaving plugins, hot reload, replay.
+// Real receiver, real worker threads, real SQLite file in a temp dir, real HTTP on loopback.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { appenderPlugin, jobservBuild, lines, send, sendBuild, sleep, startIn, tempDir, testConfig, waitFor, writePlugin } from './fixtures/plugins/harness.js';
+
+const byName = (r, name) => r.hookd.dispatcher.list().find((p) => p.name === name);
+const outcomeOf = (r, id, plugin) => r.hookd.dispatcher.outcomesFor(id).find((o) => o.plugin === plugin);
+
+describe('delivery: each plugin sees every matching event once, in receipt order', () => {
+  it('hands concurrent webhooks over in commit order, records done and skipped, and keeps lag at 0', async () => {
+    const dir = tempDir();
+    const all = path.join(dir, 'all.txt');
+    const failed = path.join(dir, 'failed.txt');
+    fs.mkdirSync(path.join(dir, 'plugins'));
+    writePlugin(dir, 'all.mjs', appenderPlugin(all));
+    writePlugin(dir, 'failed-only.mjs', appenderPlugin(failed, { match: { source: 'jobserv', where: { path: 'status', in: ['FAILED'] } } }));
+    const r = await startIn(dir, testConfig());
+    try {
+      const outcomes = [];
+      r.hookd.dispatcher.on('outcome', (o) => outcomes.push(o));
+      const builds = Array.from({ length: 30 }, (_, i) => ({ n: i + 1, status: i % 3 === 0 ? 'FAILED' : 'PASSED' }));
+      const ids = await Promise.all(builds.map((b) => sendBuild(r.url, b.n, b.status)));
+      const statusOf = new Map(ids.map((id, i) => [id, builds[i].status]));
+      // ULIDs sort in commit order: the order every plugin must see.
+      const committed = [...ids].sort();
+      await waitFor(() => lines(all).length >= 30 && r.hookd.dispatcher.list().every((p) => p.lag === 0), 'both plugins to catch up');
+      assert.deepEqual(lines(all), committed);
+      assert.deepEqual(lines(failed), committed.filter((id) => statusOf.get(id) === 'FAILED'));
+
+      const passed = committed.find((id) => statusOf.get(id) === 'PASSED');
+      const recorded = r.hookd.dispatcher.outcomesFor(passed);
+      assert.deepEqual(recorded.map((o) => [o.plugin, o.status, o.attempts, o.error]), [['all', 'done', 1, null], ['failed-only', 'skipped', 0, null]]);
+      assert.equal(recorded[0].output, `ok ${passed}`, 'what handle() returned is kept');
+      assert.equal(outcomes.filter((o) => o.plugin === 'all' && o.status === 'done').length, 30);
+      assert.equal(outcomes.filter((o) => o.plugin === 'failed-only' && o.status === 'skipped').length, 20);
+
+      const list = r.hookd.dispatcher.list();
+      assert.deepEqual(list.map((p) => p.name), ['all', 'failed-only'], 'alphabetical');
+      for (const p of list) {
+        assert.equal(p.state, 'active');
+        assert.equal(p.cursor, r.hookd.store.latestSeq());
+        assert.equal(p.origin, 'file');
+        assert.equal(p.failures, 0);
+      }
+    } finally {
+      await r.hookd.close();
+    }
+  });
+
+  it('after a graceful restart, carries on from each cursor: nothing missed, nothing twice, still in order', async () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'slow.txt');
+    fs.mkdirSync(path.join(dir, 'plugins'));
+    writePlugin(dir, 'slow.mjs', appenderPlugin(out, { before: 'await new Promise((r) => setTimeout(r, 25));' }));
+    const first = await startIn(dir, testConfig());
+    const before = await Promise.all(Array.from({ length: 20 }, (_, i) => sendBuild(first.url, i + 1)));
+    await waitFor(() => lines(out).length >= 4, 'a few deliveries');
+    await first.hookd.close();
+    const handedBeforeStop = lines(out).length;
+    assert.ok(handedBeforeStop < 20, `the restart must come mid-dispatch (${handedBeforeStop} of 20 handed over)`);
+
+    const second = await startIn(dir, testConfig());
+    try {
+      const after = [];
+      for (let i = 0; i < 5; i++) after.push(await sendBuild(second.url, 100 + i));
+      await waitFor(() => lines(out).length >= 25, 'every event after the restart');
+      await sleep(100);
+      assert.deepEqual(lines(out), [...before].sort().concat(after));
+    } finally {
+      await second.hookd.close();
+    }
+  });
+});
+
+describe('failures: retries with back-off, deactivation, catch-up once fixed', () => {
+  it('deactivates a throwing plugin after plugins.attempts while another keeps going; fixing its file re-activates it with exactly the events it missed', async () => {
+    const dir = tempDir();
+    const steady = path.join(dir, 'steady.txt');
+    const flaky = path.join(dir, 'flaky.txt');
+    fs.mkdirSync(path.join(dir, 'plugins'));
+    writePlugin(dir, 'flaky.mjs', `export default { async handle(event) { throw new Error('flaky is broken on ' + event.id); } };\n`);
+    writePlugin(dir, 'steady.mjs', appenderPlugin(steady));
+    const r = await startIn(dir, testConfig({ plugins: { attempts: 3, backoffMs: 20 } }));
+    try {
+      const states = [];
+      const attempts = [];
+      r.hookd.dispatcher.on('state', (s) => states.push(s));
+      r.hookd.dispatcher.on('outcome', (o) => o.plugin === 'flaky' && attempts.push({ ...o, at: performance.now() }));
+
+      const e1 = await sendBuild(r.url, 1);
+      await waitFor(() => byName(r, 'flaky').state === 'deactivated', 'flaky to be deactivated');
+      const status = byName(r, 'flaky');
+      assert.equal(status.failures, 3);
+      assert.match(status.lastError, /flaky is broken on/);
+      assert.equal(status.cursor, 0, 'the cursor stays on the failing event');
+      const o = outcomeOf(r, e1, 'flaky');
+      assert.deepEqual([o.status, o.attempts], ['pending', 3]);
+      assert.match(o.error, new RegExp(`flaky is broken on ${e1}`));
+      assert.deepEqual(attempts.map((a) => a.attempts), [1, 2, 3]);
+      // Back-off doubles from plugins.backoffMs (20 ms, then 40 ms).
+      assert.ok(attempts[1].at - attempts[0].at >= 15, `first back-off ${attempts[1].at - attempts[0].at} ms`);
+      assert.ok(attempts[2].at - attempts[1].at >= 35, `second back-off ${attempts[2].at - attempts[1].at} ms`);
+      const deactivated = states.find((s) => s.plugin === 'flaky' && s.state === 'deactivated');
+      assert.match(deactivated.reason, /after 3 attempt/);
+
+      const e2 = await sendBuild(r.url, 2);
+      const e3 = await sendBuild(r.url, 3);
+      await waitFor(() => lines(steady).length === 3, 'steady to get all three');
+      assert.deepEqual(lines(steady), [e1, e2, e3], 'a failing plugin never holds another back');
+      assert.equal(byName(r, 'flaky').lag, 3);
+      assert.deepEqual(lines(flaky), []);
+
+      writePlugin(dir, 'flaky.mjs', appenderPlugin(flaky));
+      await waitFor(() => lines(flaky).length >= 3, 'the fixed plugin to catch up');
+      await sleep(200);
+      assert.deepEqual(lines(flaky), [e1, e2, e3], 'exactly the events it missed, in order');
+      const fixed = byName(r, 'flaky');
+      assert.deepEqual([fixed.state, fixed.failures, fixed.lag], ['active', 0, 0]);
+      assert.deepEqual(outcomeOf(r, e1, 'flaky').status, 'done');
+      assert.ok(states.some((s) => s.plugin === 'flaky' && s.state === 'active' && /re-activated/.test(s.reason)));
+    } finally {
+      await r.hookd.close();
+    }
+  });
+
+  it('continueOnError: after the last attempt the event is failed (dead letter), onError is told, and the cursor moves on', async () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'picky.txt');
+    const told = path.join(dir, 'told.txt');
+    fs.mkdirSync(path.join(dir, 'plugins'));
+    writePlugin(
+      dir,
+      'picky.mjs',
+      appenderPlugin(out, {
+        extra: `continueOnError: true,
+  onError(error, event, ctx) { fs.appendFileSync(${JSON.stringify(told)}, event.id + ' ' + ctx.attempt + ' ' + error.message + '\\n'); },`,
+        before: `if (event.payload.status === 'FAILED') throw new TypeError('cannot take FAILED builds');`,
+      }),
+    );
+    const r = await startIn(dir, testConfig({ plugins: { attempts: 2, backoffMs: 10 } }));
+    try {
+      const e1 = await sendBuild(r.url, 1);
+      const e2 = await sendBuild(r.url, 2, 'FAILED');
+      const e3 = await sendBuild(r.url, 3);
+      await waitFor(() => lines(out).length === 2, 'the two it can take');
+      assert.deepEqual(lines(out), [e1, e3]);
+      const o = outcomeOf(r, e2, 'picky');
+      assert.deepEqual([o.status, o.attempts, o.error], ['failed', 2, 'TypeError: cannot take FAILED builds']);
+      assert.deepEqual(lines(told), [`${e2} 2 TypeError: cannot take FAILED builds`]);
+      const p = byName(r, 'picky');
+      assert.deepEqual([p.state, p.failures, p.lag], ['active', 0, 0]);
+      assert.equal(p.lastError, 'TypeError: cannot take FAILED builds');
+    } finally {
+      await r.hookd.close();
+    }
+  });
+});
+
+describe('isolation: misbehaving plugins never delay an ack nor take the receiver down', () => {
+  it('times out hanging and busy-looping plugins, survives process.exit and uncaught errors, and acks stay fast meanwhile', async () => {
+    const dir = tempDir();
+    const steady = path.join(dir, 'steady.txt');
+    const aborted = path.join(dir, 'aborted.txt');
+    fs.mkdirSync(path.join(dir, 'plugins'));
+    const misbehaving = {
+      'hang.mjs': `import fs from 'node:fs';
+export default { continueOnError: true, handle(event, ctx) {
+  ctx.signal.addEventListener('abort', () => fs.appendFileSync(${JSON.stringify(aborted)}, event.id + ' ' + ctx.signal.reason.name + '\\n'));
+  return new Promise(() => {});
+} };\n`,
+      'spin.mjs': `export default { continueOnError: true, handle() { for (;;) {} } };\n`,
+      'exit.mjs': `export default { continueOnError: true, handle() { process.exit(3); } };\n`,
+      'crash.mjs': `export default { continueOnError: true, handle() { setTimeout(() => { throw new Error('uncaught in a plugin'); }); return new Promise(() => {}); } };\n`,
+    };
+    for (const [file, code] of Object.entries(misbehaving)) writePlugin(dir, file, code);
+    writePlugin(dir, 'steady.mjs', appenderPlugin(steady));
+    const r = await startIn(dir, testConfig({ plugins: { timeoutMs: 300, attempts: 2, backoffMs: 10 } }));
+    try {
+      const ids = [];
+      const acks = [];
+      for (let i = 0; i < 40; i++) {
+        const res = await send(r.url, 'jobserv', 'jobserv', jobservBuild(i + 1));
+        assert.equal(res.status, 200);
+        ids.push(res.json.id);
+        acks.push(res.ms);
+        await sleep(25);
+      }
+      acks.sort((a, b) => a - b);
+      const p99 = acks[Math.ceil(acks.length * 0.99) - 1];
+      assert.ok(p99 < 500, `ack p99 ${p99.toFixed(1)} ms while plugins hang, spin and exit`);
+
+      await waitFor(() => lines(steady).length === 40, 'steady to get every event');
+      assert.deepEqual(lines(steady), ids, 'misbehaving plugins never hold another back');
+      await waitFor(() => ['hang', 'spin', 'exit', 'crash'].every((p) => outcomeOf(r, ids[0], p)?.status === 'failed'), 'each misbehaving plugin to give up on the first event', { timeout: 15_000 });
+      assert.match(outcomeOf(r, ids[0], 'hang').error, /^timed out after 300 ms$/);
+      assert.match(outcomeOf(r, ids[0], 'spin').error, /^timed out after 300 ms$/);
+      assert.match(outcomeOf(r, ids[0], 'exit').error, /exited \(code 3\)/);
+      assert.match(outcomeOf(r, ids[0], 'crash').error, /crashed: Error: uncaught in a plugin/);
+      assert.equal(outcomeOf(r, ids[0], 'hang').attempts, 2);
+      assert.ok(lines(aborted).includes(`${ids[0]} TimeoutError`), 'ctx.signal aborts at the timeout');
+      for (const p of r.hookd.dispatcher.list()) assert.equal(p.state, 'active', p.name);
+      // Still answering.
+      assert.equal((await send(r.url, 'jobserv', 'jobserv', jobservBuild(999))).status, 200);
+    } finally {
+      await r.hookd.close();
+    }
+  });
+});
+
+describe('hot reload: plugins.dir is watched', () => {
+  it('loads a new file (from the newest event, or the oldest with from: "beginning"), unloads a removed one and keeps its cursor, and deactivates a file that cannot load until it is fixed', async () => {
+    const dir = tempDir();
+    const late = path.join(dir, 'late.txt');
+    const early = path.join(dir, 'early.txt');
+    const broken = path.join(dir, 'broken.txt');
+    const r = await startIn(dir, testConfig());
+    try {
+      assert.deepEqual(r.hookd.dispatcher.list(), []);
+      const e1 = await sendBuild(r.url, 1);
+
+      writePlugin(dir, 'late.mjs', appenderPlugin(late));
+      writePlugin(dir, '_helper.mjs', 'export const x = 1;\n');
+      await waitFor(() => byName(r, 'late'), 'late.mjs to load');
+      const e2 = await sendBuild(r.url, 2);
+      await waitFor(() => lines(late).length === 1, 'late to get e2');
+      assert.deepEqual(lines(late), [e2], 'a new plugin starts after the newest event');
+
+      fs.rmSync(path.join(dir, 'plugins', 'late.mjs'));
+      await waitFor(() => !byName(r, 'late'), 'late.mjs to unload');
+      const e3 = await sendBuild(r.url, 3);
+      await sleep(200);
+      assert.deepEqual(lines(late), [e2]);
+
+      writePlugin(dir, 'late.mjs', appenderPlugin(late));
+      await waitFor(() => lines(late).length === 2, 'late to come back and catch up');
+      assert.deepEqual(lines(late), [e2, e3], 'its cursor was kept while it was gone');
+
+      writePlugin(dir, 'early.mjs', appenderPlugin(early, { extra: "from: 'beginning'," }));
+      await waitFor(() => lines(early).length === 3, 'early to read everything');
+      assert.deepEqual(lines(early), [e1, e2, e3]);
+
+      writePlugin(dir, 'broken.mjs', 'export default { handle( {\n');
+      await waitFor(() => byName(r, 'broken'), 'broken.mjs to be listed');
+      const b = byName(r, 'broken');
+      assert.equal(b.state, 'deactivated');
+      assert.match(b.lastError, /^could not be loaded: SyntaxError/);
+      const e4 = await sendBuild(r.url, 4);
+      writePlugin(dir, 'broken.mjs', appenderPlugin(broken));
+      await waitFor(() => lines(broken).length === 1, 'the fixed file to run');
+      assert.deepEqual(lines(broken), [e4], 'it catches up from when it first appeared');
+      assert.equal(byName(r, 'broken').state, 'active');
+      assert.deepEqual(r.hookd.dispatcher.list().map((p) => p.name), ['broken', 'early', 'late'], 'helpers starting with _ are not plugins');
+    } finally {
+      await r.hookd.close();
+    }
+  });
+});
+
+describe('replay, quarantine and release, enable and disable', () => {
+  it('Dispatcher.replay queues stored events for every matching plugin (or one), ahead of the cursor', async () => {
+    const dir = tempDir();
+    const a = path.join(dir, 'a.txt');
+    const b = path.join(dir, 'b.txt');
+    fs.mkdirSync(path.join(dir, 'plugins'));
+    writePlugin(dir, 'a.mjs', appenderPlugin(a));
+    writePlugin(dir, 'b.mjs', appenderPlugin(b, { match: { where: { path: 'status', equals: 'FAILED' } } }));
+    const r = await startIn(dir, testConfig());
+    try {
+      const e1 = await sendBuild(r.url, 1);
+      const e2 = await sendBuild(r.url, 2, 'FAILED');
+      await waitFor(() => lines(a).length === 2 && lines(b).length === 1, 'first delivery');
+      assert.equal(await r.hookd.dispatcher.replay([e1, e2]), 3, 'a takes both, b only the FAILED one');
+      await waitFor(() => lines(a).length === 4 && lines(b).length === 2, 'the replay');
+      assert.deepEqual(lines(a), [e1, e2, e1, e2]);
+      assert.deepEqual(lines(b), [e2, e2]);
+
+      assert.equal(await r.hookd.dispatcher.replay([e1], 'a'), 1);
+      assert.equal(await r.hookd.dispatcher.replay([e1], 'b'), 0, 'not a match for b');
+      assert.equal(await r.hookd.dispatcher.replay(['01ARZ3NDEKTSV4RRFFQ69G5FAV']), 0);
+      await assert.rejects(r.hookd.dispatcher.replay([e1], 'ghost'), /no plugin named 'ghost'/);
+      await waitFor(() => lines(a).length === 5, 'the replay to a');
+      assert.equal(lines(a)[4], e1);
+    } finally {
+      await r.hookd.close();
+    }
+  });
+
+  it('passes quarantined events; a release (revalidate) hands them over; disable holds a plugin and enable lets it catch up', async () => {
+    const dir = tempDir();
+    const a = path.join(dir, 'a.txt');
+    const b = path.join(dir, 'b.txt');
+    fs.mkdirSync(path.join(dir, 'plugins'));
+    writePlugin(dir, 'a.mjs', appenderPlugin(a));
+    writePlugin(dir, 'b.mjs', appenderPlugin(b, { match: { where: { path: 'status', equals: 'FAILED' } } }));
+    const r = await startIn(dir, testConfig());
+    try {
+      const bad = await send(r.url, 'jobserv', 'jobserv', { ...jobservBuild(1), status: 'EXPLODED' });
+      assert.equal(bad.status, 422);
+      const q = bad.json.id;
+      const e1 = await sendBuild(r.url, 2);
+      await waitFor(() => lines(a).length === 1, 'a to pass the quarantined event');
+      assert.deepEqual(lines(a), [e1]);
+      assert.deepEqual(r.hookd.dispatcher.outcomesFor(q), [], 'a quarantined event is not dispatched');
+      assert.equal(await r.hookd.dispatcher.replay([q]), 0, 'nor replayed');
+
+      // What `hookd events revalidate` does once the event passes: commit the status, then queue it.
+      await r.hookd.store.updateValidation([{ id: q, status: 'accepted', schema: null, errors: null }]);
+      assert.equal(await r.hookd.store.enqueueRedelivery([q]), 2, 'queued for every plugin present');
+      await waitFor(() => lines(a).length === 2, 'the released event');
+      assert.deepEqual(lines(a), [e1, q]);
+      await waitFor(() => outcomeOf(r, q, 'b')?.status === 'skipped', 'b to skip it');
+
+      const states = [];
+      r.hookd.dispatcher.on('state', (s) => states.push(s));
+      await r.hookd.dispatcher.disable('a');
+      assert.deepEqual(states.at(-1), { plugin: 'a', state: 'disabled', reason: 'disabled' });
+      const e2 = await sendBuild(r.url, 3);
+      await sleep(200);
+      assert.deepEqual(lines(a), [e1, q]);
+      assert.deepEqual([byName(r, 'a').state, byName(r, 'a').lag], ['disabled', 1]);
+      await r.hookd.dispatcher.enable('a');
+      await waitFor(() => lines(a).length === 3, 'a to catch up');
+      assert.deepEqual(lines(a), [e1, q, e2]);
+      await assert.rejects(r.hookd.dispatcher.enable('ghost'), (err) => err.status === 404);
+    } finally {
+      await r.hookd.close();
+    }
+  });
+});
