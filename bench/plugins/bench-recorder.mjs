@@ -1,0 +1,17 @@
+// The bench's "one matching plugin": records, per event, when its handler started, so the harness
+// can measure dispatch lag. One line per call: `<id> <receivedAt> <startedAt>` (epoch ms,
+// sub-millisecond). appendFileSync: each line is in the page cache before handle() returns, so
+// it survives a SIGKILL of hookd (the fault tests count on that).
+import fs from 'node:fs';
+
+const out = process.env.BENCH_PLUGIN_LOG;
+const now = () => performance.timeOrigin + performance.now();
+
+export default {
+  name: 'bench-recorder',
+  match: { source: 'foundries' },
+  handle(event) {
+    const startedAt = now();
+    if (out) fs.appendFileSync(out, `${event.id} ${event.receivedAt} ${startedAt.toFixed(3)}\n`);
+  },
+};

@@ -1,0 +1,350 @@
+// `npm run bench`: hookd against two baselines, same machine, same payloads, same load generator.
+//
+//   npm run bench                          # the default run: a few minutes
+//   npm run bench -- --preload 1000000     # also: throughput with 1M events already stored
+//   npm run bench -- --duration 5 --no-build
+//
+// Every target runs as its own child process on loopback: bare node:http doing only the HMAC
+// check, a bare Express 5 route reading the body, and `hookd serve` with its full pipeline
+// (helmet, rate limit set high, pino access log to a file, verification, Iglu validation, durable
+// commit with synchronous=FULL, one matching plugin). autocannon drives each with fresh signed
+// JobServ builds (~1.4 KB, a new build_id per request, so dedupe never short-circuits).
+// Results: a table on stdout and bench/results.json.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SECRET } from './lib/jobserv.mjs';
+import { runLoad, BODY_BYTES } from './lib/load.mjs';
+import { cpuSeconds, hookdBin, hookdConfig, repoRoot, startHookd, startScript, tempDir, watchRss } from './lib/receiver.mjs';
+import { preload } from './preload.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    preload: { type: 'string' },
+    duration: { type: 'string', default: '15' },
+    warmup: { type: 'string', default: '3' },
+    rate: { type: 'string', default: '1000' },
+    connections: { type: 'string', default: '16' },
+    only: { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+    'keep-dirs': { type: 'boolean', default: false },
+    out: { type: 'string', default: path.join(repoRoot, 'bench', 'results.json') },
+  },
+});
+const DURATION = Number(args.duration);
+const WARMUP = Number(args.warmup);
+const RATE = Number(args.rate);
+const CONNECTIONS = Number(args.connections);
+const PRELOAD = args.preload ? Number(args.preload) : 0;
+const only = args.only ? new Set(args.only.split(',')) : null;
+const PLUGIN_FILE = path.join(repoRoot, 'bench', 'plugins', 'bench-recorder.mjs');
+const RATE_LIMIT = { windowMs: 60_000, limit: 100_000_000 };
+
+const log = (...a) => console.error('[bench]', ...a);
+const dirs = [];
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memGb: +(os.totalmem() / 2 ** 30).toFixed(1),
+    kernel: os.release(),
+    node: process.version,
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    dirty: git(['status', '--porcelain', '--', 'src', 'migrations']) !== '',
+  };
+}
+
+function git(argv) {
+  try {
+    return execFileSync('git', argv, { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+/** One load phase against a running server, with its RSS and CPU sampled from /proc. */
+async function phase(server, name, opts) {
+  const rss = watchRss(server.pid);
+  const cpu0 = cpuSeconds(server.pid);
+  const load0 = os.loadavg()[0];
+  const r = await runLoad({ url: server.url, connections: CONNECTIONS, duration: DURATION, ...opts });
+  const cpu = cpuSeconds(server.pid) - cpu0;
+  const mem = rss.stop();
+  const out = {
+    phase: name,
+    rps: r.rps,
+    p50: r.p50,
+    p99: r.p99,
+    p999: r.p999,
+    max: r.max,
+    requests: r.requests,
+    statuses: r.statuses,
+    errors: r.errors + r.timeouts,
+    rssMaxMb: mem.max,
+    cpuUsPerReq: (1e6 * cpu) / Math.max(1, r.requests),
+    cpuCores: cpu / r.durationS,
+    loadavg: [load0, os.loadavg()[0]],
+  };
+  log(`${name}: ${out.rps.toFixed(0)} req/s, p99 ${out.p99.toFixed(2)} ms, RSS ${out.rssMaxMb.toFixed(0)} MB, statuses ${JSON.stringify(out.statuses)}`);
+  return out;
+}
+
+/** The rate phase with every 200's event id noted, so dispatch lag can be read off the plugin's record. */
+async function ratePhase(server, name) {
+  const acked = new Map();
+  const result = await phase(server, name, { overallRate: RATE, onAck: (id, at) => id && acked.set(id, at) });
+  return { result, acked };
+}
+
+async function runBaseline(name, script) {
+  const dir = tempDir(`hookd-bench-${name}-`);
+  dirs.push(dir);
+  const server = await startScript({ script, dir });
+  try {
+    await runLoad({ url: server.url, connections: CONNECTIONS, duration: WARMUP });
+    const saturation = await phase(server, 'saturation');
+    const { result: rate } = await ratePhase(server, `rate ${RATE}/s`);
+    return { name, saturation, rate };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** A data dir for hookd with the bench plugin installed; the plugin writes one line per event it starts. */
+function hookdDir(label) {
+  const dir = tempDir(`hookd-bench-${label}-`);
+  dirs.push(dir);
+  fs.mkdirSync(path.join(dir, 'plugins'));
+  fs.copyFileSync(PLUGIN_FILE, path.join(dir, 'plugins', 'bench-recorder.mjs'));
+  const config = hookdConfig({
+    secret: SECRET,
+    server: { rateLimit: RATE_LIMIT },
+    storage: { sqlite: { synchronous: 'full' } },
+    plugins: { dir: './plugins' },
+  });
+  fs.writeFileSync(path.join(dir, 'hookd.json'), JSON.stringify(config, null, 2));
+  return { dir, config, pluginLog: path.join(dir, 'plugin-starts.log') };
+}
+
+async function startBenchHookd({ dir, config, pluginLog }) {
+  return startHookd({ dir, config, env: { BENCH_PLUGIN_LOG: pluginLog } });
+}
+
+/**
+ * Dispatch lag per event: plugin start − receivedAt. receivedAt is taken when the body has been
+ * read, before verification and the commit, so this overstates commit → plugin start by the ack
+ * path (bounded by the ack latency measured in the same phase). Waits for the plugin to catch up.
+ */
+async function dispatchLag(pluginLog, acked, waitMs = 30_000) {
+  const deadline = Date.now() + waitMs;
+  let seen = new Map();
+  for (;;) {
+    seen = new Map();
+    if (fs.existsSync(pluginLog)) {
+      for (const line of fs.readFileSync(pluginLog, 'utf8').split('\n')) {
+        const [id, receivedAt, startedAt] = line.split(' ');
+        if (id && acked.has(id) && !seen.has(id)) seen.set(id, { receivedAt: Date.parse(receivedAt), startedAt: Number(startedAt) });
+      }
+    }
+    if (seen.size >= acked.size || Date.now() > deadline) break;
+    await sleep(250);
+  }
+  const lags = [...seen.values()].map((s) => s.startedAt - s.receivedAt).sort((a, b) => a - b);
+  const afterAck = [...seen].map(([id, s]) => s.startedAt - acked.get(id)).sort((a, b) => a - b);
+  const pct = (xs, p) => (xs.length ? xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] : NaN);
+  return {
+    events: acked.size,
+    reached: seen.size,
+    p50: pct(lags, 50),
+    p99: pct(lags, 99),
+    max: lags.at(-1) ?? NaN,
+    // Plugin start − the client's receipt of the 200: negative when the plugin started first.
+    afterAckP50: pct(afterAck, 50),
+    afterAckP99: pct(afterAck, 99),
+  };
+}
+
+async function runHookd() {
+  const setup = hookdDir('hookd');
+  const server = await startBenchHookd(setup);
+  try {
+    await runLoad({ url: server.url, connections: CONNECTIONS, duration: WARMUP });
+    const saturation = await phase(server, 'saturation');
+    await sleep(1000); // let the plugin drain the saturation backlog before the lag is measured
+    await waitForDrain(setup.pluginLog);
+    const { result: rate, acked } = await ratePhase(server, `rate ${RATE}/s`);
+    const lag = await dispatchLag(setup.pluginLog, acked);
+    log(`dispatch lag at ${RATE}/s: p50 ${lag.p50.toFixed(1)} ms, p99 ${lag.p99.toFixed(1)} ms (${lag.reached}/${lag.events} events reached the plugin)`);
+    return { name: 'hookd', saturation, rate, dispatchLag: lag };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Waits until the plugin's record stops growing (the saturation phase can leave a backlog). */
+async function waitForDrain(pluginLog, quietMs = 1000, maxMs = 120_000) {
+  const until = Date.now() + maxMs;
+  let last = -1;
+  while (Date.now() < until) {
+    const size = fs.existsSync(pluginLog) ? fs.statSync(pluginLog).size : 0;
+    if (size === last) return;
+    last = size;
+    await sleep(quietMs);
+  }
+  log('the plugin was still catching up after the saturation phase');
+}
+
+/**
+ * A store holding `count` events, built once and cached in the temp dir (keyed by count,
+ * migrations and this preloader), then copied for each run: the copy takes seconds, the build minutes.
+ */
+function preloadedDb(count) {
+  const key = createHash('sha256')
+    .update(String(count))
+    .update(fs.readFileSync(path.join(repoRoot, 'bench', 'preload.mjs')))
+    .update(fs.readdirSync(path.join(repoRoot, 'migrations')).sort().map((f) => fs.readFileSync(path.join(repoRoot, 'migrations', f), 'utf8')).join('\n'))
+    .digest('hex')
+    .slice(0, 12);
+  const cached = path.join(os.tmpdir(), `hookd-bench-preload-${count}-${key}.db`);
+  if (fs.existsSync(cached)) {
+    log(`using the preloaded store ${cached}`);
+    return cached;
+  }
+  const work = tempDir('hookd-bench-preload-');
+  fs.writeFileSync(path.join(work, 'hookd.json'), JSON.stringify(hookdConfig({ secret: SECRET })));
+  const migrated = spawnSync(process.execPath, [hookdBin, 'migrate'], { cwd: work, env: { ...process.env, HOOKD_DATA_DIR: path.join(work, 'data') }, encoding: 'utf8' });
+  if (migrated.status !== 0) throw new Error(`hookd migrate failed: ${migrated.stderr}`);
+  const file = path.join(work, 'data', 'hookd.db');
+  log(`preloading ${count} events (once; cached as ${cached})…`);
+  let shown = 0;
+  const ms = preload(file, count, {
+    onProgress: (n) => {
+      if (n - shown >= count / 10) (shown = n), log(`  ${n} / ${count}`);
+    },
+  });
+  log(`preloaded ${count} events in ${(ms / 1000).toFixed(0)} s (${(fs.statSync(file).size / 2 ** 30).toFixed(2)} GiB)`);
+  fs.renameSync(file, cached);
+  fs.rmSync(work, { recursive: true, force: true });
+  return cached;
+}
+
+async function runPreloaded(count) {
+  const source = preloadedDb(count);
+  const setup = hookdDir('preloaded');
+  fs.mkdirSync(path.join(setup.dir, 'data'), { recursive: true });
+  fs.copyFileSync(source, path.join(setup.dir, 'data', 'hookd.db'));
+  // The plugin is new to this store, so it starts after the newest stored event (its default `from`).
+  const server = await startBenchHookd(setup);
+  try {
+    await runLoad({ url: server.url, connections: CONNECTIONS, duration: WARMUP });
+    const saturation = await phase(server, `saturation, ${count} stored`);
+    return { name: `hookd (${count} stored)`, preloaded: count, saturation };
+  } finally {
+    await server.stop();
+  }
+}
+
+// ── report ────────────────────────────────────────────────────────────────────────────────
+
+const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '—');
+
+function table(results) {
+  const rows = [['target', 'phase', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'RSS MB', 'CPU µs/req', 'non-200']];
+  for (const r of results) {
+    for (const p of [r.saturation, r.rate].filter(Boolean)) {
+      const non200 = p.requests - (p.statuses['200'] ?? 0) + p.errors;
+      rows.push([r.name, p.phase, f(p.rps), f(p.p50, 2), f(p.p99, 2), f(p.p999, 2), f(p.rssMaxMb), f(p.cpuUsPerReq), String(non200)]);
+    }
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows.map((row, n) => {
+    const line = '| ' + row.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+    return n === 0 ? line + '\n|' + widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|' : line;
+  }).join('\n');
+}
+
+function targets(results) {
+  const by = Object.fromEntries(results.map((r) => [r.name, r]));
+  const hookd = by.hookd;
+  const express = by['bare-express'];
+  const http = by['bare-http'];
+  const checks = [];
+  if (hookd && express) {
+    checks.push({ target: 'saturation ≥ 0.9 × bare Express', value: hookd.saturation.rps / express.saturation.rps, unit: '×', ok: hookd.saturation.rps >= 0.9 * express.saturation.rps });
+  }
+  if (hookd && http) checks.push({ target: '(info) saturation vs bare node:http', value: hookd.saturation.rps / http.saturation.rps, unit: '×', ok: null });
+  if (hookd) {
+    checks.push({ target: `p99 ack ≤ 5 ms at ${RATE}/s`, value: hookd.rate.p99, unit: 'ms', ok: hookd.rate.p99 <= 5 });
+    if (express) checks.push({ target: `(info) p99 ack vs bare Express at ${RATE}/s`, value: hookd.rate.p99 / express.rate.p99, unit: '×', ok: null });
+    const lag = hookd.dispatchLag;
+    checks.push({ target: `dispatch lag p99 ≤ 20 ms at ${RATE}/s`, value: lag.p99, unit: 'ms', ok: lag.p99 <= 20 && lag.reached === lag.events });
+    const rss = Math.max(hookd.saturation.rssMaxMb, hookd.rate.rssMaxMb);
+    checks.push({ target: 'RSS ≤ 200 MB under load', value: rss, unit: 'MB', ok: rss <= 200 });
+  }
+  const pre = results.find((r) => r.preloaded);
+  if (pre && hookd) {
+    const ratio = pre.saturation.rps / hookd.saturation.rps;
+    checks.push({ target: `throughput with ${pre.preloaded} stored within 10 % of empty`, value: ratio, unit: '×', ok: ratio >= 0.9 });
+    checks.push({ target: `RSS ≤ 200 MB with ${pre.preloaded} stored`, value: pre.saturation.rssMaxMb, unit: 'MB', ok: pre.saturation.rssMaxMb <= 200 });
+  }
+  return checks;
+}
+
+// ── main ──────────────────────────────────────────────────────────────────────────────────
+
+async function main() {
+  if (!args['no-build']) {
+    log('building (npm run build)…');
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const started = Date.now();
+  const info = { ...machine(), loadavgAtStart: os.loadavg().map((x) => +x.toFixed(2)) };
+  log(`${info.cores} × ${info.cpu}, node ${info.node}, hookd ${info.commit}${info.dirty ? ' (uncommitted changes)' : ''}; load average ${info.loadavgAtStart.join(' ')}`);
+  log(`payload: ${BODY_BYTES} bytes; ${CONNECTIONS} connections; ${DURATION} s per phase after ${WARMUP} s warm-up`);
+
+  const results = [];
+  const want = (name) => !only || only.has(name);
+  if (want('bare-http')) results.push(await runBaseline('bare-http', path.join(repoRoot, 'bench', 'baselines', 'bare-http.mjs')));
+  if (want('bare-express')) results.push(await runBaseline('bare-express', path.join(repoRoot, 'bench', 'baselines', 'bare-express.mjs')));
+  if (want('hookd')) results.push(await runHookd());
+  if (PRELOAD > 0) results.push(await runPreloaded(PRELOAD));
+
+  const checks = targets(results);
+  const report = {
+    at: new Date().toISOString(),
+    machine: { ...info, loadavgAtEnd: os.loadavg().map((x) => +x.toFixed(2)) },
+    settings: { payloadBytes: BODY_BYTES, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rate: RATE, synchronous: 'full', preload: PRELOAD },
+    results,
+    targets: checks,
+    wallSeconds: Math.round((Date.now() - started) / 1000),
+  };
+  fs.writeFileSync(args.out, JSON.stringify(report, null, 2) + '\n');
+
+  console.log(`\nhookd bench — ${info.cores} × ${info.cpu}, node ${info.node}, load average ${info.loadavgAtStart[0]} → ${report.machine.loadavgAtEnd[0]}`);
+  console.log(`payload ${BODY_BYTES} B signed JobServ build; ${CONNECTIONS} connections; ${DURATION} s per phase; latency = request sent → answer received\n`);
+  console.log(table(results));
+  const hookd = results.find((r) => r.name === 'hookd');
+  if (hookd) {
+    const l = hookd.dispatchLag;
+    console.log(`\ndispatch lag at ${RATE}/s (plugin start − receivedAt): p50 ${f(l.p50, 1)} ms, p99 ${f(l.p99, 1)} ms, max ${f(l.max, 1)} ms; ${l.reached}/${l.events} acknowledged events reached the plugin`);
+  }
+  console.log('\ntargets');
+  for (const c of checks) {
+    const mark = c.ok === null ? ' ' : c.ok ? '✓' : '✗';
+    console.log(`  ${mark} ${c.target}: ${f(c.value, c.unit === '×' ? 2 : 1)}${c.unit === '×' ? '×' : ' ' + c.unit}`);
+  }
+  console.log(`\nwrote ${path.relative(process.cwd(), args.out) || args.out} (${report.wallSeconds} s)`);
+  if (!args['keep-dirs']) for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  else log(`kept: ${dirs.join(' ')}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
