@@ -23,8 +23,10 @@ ${FILTER_HELP}`,
   async run(argv, io) {
     const { values } = parse(argv, { ...FILTER_OPTIONS, interval: { type: 'string' } });
     const config = configFrom(values, io);
-    const query = queryFrom(values, 10);
-    const initial = option(values, 'limit') === '0' ? 0 : query.limit;
+    // -n 0: nothing up front, only what arrives from now on.
+    const none = option(values, 'limit') === '0';
+    const query = queryFrom(none ? { ...values, limit: undefined } : values, 10);
+    const initial = none ? 0 : query.limit;
     const interval = Number(option(values, 'interval') ?? 500);
     if (!Number.isFinite(interval) || interval < 50) throw new UsageError('--interval takes milliseconds, at least 50');
     const reader = openReader(config);
@@ -36,27 +38,10 @@ ${FILTER_HELP}`,
       }
     };
 
-    // Where following starts is fixed before anything is printed: a caller that waits for the
-    // first line and then sends a webhook sees it.
-    let seq = reader.latestSeq();
-    const last = initial ? reader.searchEvents({ ...query, beforeSeq: seq + 1, limit: initial }).reverse() : [];
-    if (!values.json) io.out(fixedRow(EVENT_COLUMNS));
-    print(last);
-
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        try {
-          const top = reader.latestSeq();
-          // Everything up to `top` is committed; a burst bigger than a page is read page by page.
-          while (top > seq) {
-            const fresh = reader.searchEvents({ ...query, afterSeq: seq, beforeSeq: top + 1, order: 'oldest', limit: PAGE });
-            print(fresh);
-            seq = fresh.length < PAGE ? top : fresh[fresh.length - 1]!.seq;
-          }
-        } catch (err) {
-          io.err(`hookd events tail: ${(err as Error).message}`);
-        }
-      }, interval);
+    // Ctrl-C is caught before the first line is printed: a caller that stops us right after
+    // reading it gets a clean exit, not a kill.
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = new Promise<void>((resolve) => {
       const stop = () => {
         clearInterval(timer);
         process.off('SIGINT', stop);
@@ -66,6 +51,28 @@ ${FILTER_HELP}`,
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+
+    // Where following starts is fixed before anything is printed: a caller that waits for the
+    // first line and then sends a webhook sees it.
+    let seq = reader.latestSeq();
+    const last = initial ? reader.searchEvents({ ...query, beforeSeq: seq + 1, limit: initial }).reverse() : [];
+    if (!values.json) io.out(fixedRow(EVENT_COLUMNS));
+    print(last);
+
+    timer = setInterval(() => {
+      try {
+        const top = reader.latestSeq();
+        // Everything up to `top` is committed; a burst bigger than a page is read page by page.
+        while (top > seq) {
+          const fresh = reader.searchEvents({ ...query, afterSeq: seq, beforeSeq: top + 1, order: 'oldest', limit: PAGE });
+          print(fresh);
+          seq = fresh.length < PAGE ? top : fresh[fresh.length - 1]!.seq;
+        }
+      } catch (err) {
+        io.err(`hookd events tail: ${(err as Error).message}`);
+      }
+    }, interval);
+    await stopped;
     reader.close();
     return 0;
   },

@@ -1,10 +1,13 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../context.js';
+import { eventsList } from './events-list.js';
 import { eventsReplay } from './events-replay.js';
 import { eventsRevalidate } from './events-revalidate.js';
+import { eventsShow } from './events-show.js';
+import { eventsTail } from './events-tail.js';
 
 /** `hookd events <subcommand>`: one row per subcommand (SPEC §1: list, show, tail, replay, revalidate). */
-export const EVENT_SUBCOMMANDS: Command[] = [eventsReplay, eventsRevalidate];
+export const EVENT_SUBCOMMANDS: Command[] = [eventsList, eventsShow, eventsTail, eventsReplay, eventsRevalidate];
 
 export const events: Command = {
   name: 'events',
