@@ -169,7 +169,8 @@ function fitsFilters(e) {
   if (f.source && f.source !== e.source) return false;
   if (f.status && f.status !== e.status) return false;
   if (f.schema && !globMatch(f.schema, e.schema || '')) return false;
-  return !f.search; // body text is only known to the server: refresh the list instead
+  // Body text and plugin outcomes are only known to the server: refresh the list instead.
+  return !f.search && !f.outcome;
 }
 function globMatch(pattern, text) {
   if (!pattern.includes('*')) return pattern === text;

@@ -340,8 +340,21 @@ describe('admin API with a plugin', () => {
     const dir = tempDir('hookd-admin-plugin-');
     fs.mkdirSync(path.join(dir, 'plugins'));
     // Counts its calls: a replay shows as a second call on the same event.
-    fs.writeFileSync(path.join(dir, 'plugins', 'counter.mjs'), "let calls = 0;\nexport default { match: { source: 'jobserv' }, handle(event) { calls++; return `call ${calls}: ${event.id}`; } };\n");
-    r = await startReceiver({ ...config(), plugins: { dir: './plugins', pollMs: 50, backoffMs: 20 } }, { dir });
+    fs.writeFileSync(
+      path.join(dir, 'plugins', 'counter.mjs'),
+      `let calls = 0;
+export default {
+  match: { source: 'jobserv' },
+  continueOnError: true,
+  handle(event) {
+    calls++;
+    if (event.payload.status === 'FAILED') throw new Error('builds that failed are refused');
+    return \`call \${calls}: \${event.id}\`;
+  },
+};
+`,
+    );
+    r = await startReceiver({ ...config(), plugins: { dir: './plugins', pollMs: 50, backoffMs: 20, attempts: 2 } }, { dir });
   });
   after(() => r.hookd.close());
 
@@ -393,6 +406,27 @@ describe('admin API with a plugin', () => {
     const on = await call('POST', '/api/plugins/counter/enable');
     assert.equal(on.json.plugin.state, 'active');
     assert.equal((await call('POST', '/api/plugins/counter/restart')).status, 404);
+  });
+
+  it('filters by plugin outcome', async () => {
+    const send = async (n, status) => {
+      const body = pythonJsonDumps(jobservBuild(n, status));
+      return (await post(`${r.url}/hooks/jobserv`, body, signedHeaders('jobserv', SECRET, body))).json.id;
+    };
+    const failed = await send(600, 'FAILED');
+    const done = await send(601, 'PASSED');
+    await until(async () => (await outcome(failed))?.status === 'failed' && (await outcome(done))?.status === 'done', 'both outcomes');
+    const ids = async (query) => (await call('GET', `/api/events?${query}`)).json.events.map((e) => e.id);
+    assert.deepEqual(await ids('outcome=failed'), [failed]);
+    assert.deepEqual(await ids('outcome=failed&plugin=counter'), [failed]);
+    assert.deepEqual((await ids('outcome=done&plugin=counter&limit=1')), [done]);
+    assert.deepEqual(await ids('plugin=nope'), []);
+    assert.ok((await ids('plugin=counter')).includes(failed));
+    const bad = await call('GET', '/api/events?outcome=exploded');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.field, 'outcome');
+    const detail = (await call('GET', `/api/events/${failed}`)).json;
+    assert.equal(detail.outcomes[0].error, 'builds that failed are refused');
   });
 
   it('plugin metrics: lag, state and outcomes', async () => {

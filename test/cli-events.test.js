@@ -123,6 +123,8 @@ describe('hookd events list|show|tail', () => {
     assert.deepEqual(await ids_('--schema', 'iglu:dev.hookd.jobserv/*', '--limit', '2'), [ids.quarantined, ids.other]);
     assert.deepEqual(await ids_('--since', '1h', '-n', '1'), [ids.quarantined]);
     assert.deepEqual(await ids_('--until', '2000-01-01'), []);
+    assert.deepEqual(await ids_('--outcome', 'done'), [], 'no plugins here: no outcomes');
+    await assert.rejects(hookdInProcess(dir, ['events', 'list', '--outcome', 'exploded']), /--outcome: 'exploded' is not a plugin outcome/);
   });
 
   it('tail -n 0: nothing up front', async () => {

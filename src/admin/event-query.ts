@@ -12,8 +12,14 @@ export interface EventFilterInput {
   since?: string | undefined;
   until?: string | undefined;
   search?: string | undefined;
+  /** Events with an outcome for this plugin (with `outcome`: of that status). */
+  plugin?: string | undefined;
+  /** Events with a plugin outcome of this status: pending, done, failed or skipped. */
+  outcome?: string | undefined;
   limit?: string | undefined;
 }
+
+const OUTCOMES = ['pending', 'done', 'failed', 'skipped'] as const;
 
 /** Turns filter text into a store query; a bad value is a 400 with the field's name. */
 export function eventQueryFrom(input: EventFilterInput, now = Date.now()): EventQuery {
@@ -27,6 +33,15 @@ export function eventQueryFrom(input: EventFilterInput, now = Date.now()): Event
   if (input.since) q.since = parseTime(input.since, now, 'since');
   if (input.until) q.until = parseTime(input.until, now, 'until');
   if (input.search) q.text = input.search;
+  if (input.outcome && !(OUTCOMES as readonly string[]).includes(input.outcome)) {
+    throw badFilter('outcome', `'${input.outcome}' is not a plugin outcome; use ${OUTCOMES.join(', ')}`);
+  }
+  if (input.plugin || input.outcome) {
+    q.outcome = {
+      ...(input.plugin ? { plugin: input.plugin } : {}),
+      ...(input.outcome ? { status: input.outcome as (typeof OUTCOMES)[number] } : {}),
+    };
+  }
   if (input.limit) {
     const n = Number(input.limit);
     if (!Number.isInteger(n) || n < 1) throw badFilter('limit', `limit takes a whole number from 1 to ${MAX_LIMIT}`);

@@ -32,6 +32,8 @@ export function eventsApi({ store, dispatcher }: EventsApiDeps): express.Router 
       since: p('since'),
       until: p('until'),
       search: p('search') ?? p('q'),
+      plugin: p('plugin'),
+      outcome: p('outcome'),
       limit: p('limit'),
     });
     const cursor = p('cursor');

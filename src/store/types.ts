@@ -60,6 +60,8 @@ export interface EventQuery {
   until?: number;
   /** A substring of the event's body, case-insensitive for ASCII. */
   text?: string;
+  /** Events with a recorded plugin outcome: of this status, for this plugin, or both. */
+  outcome?: { status?: OutcomeStatus; plugin?: string };
   /** Only events with seq below this (pagination, newest first). */
   beforeSeq?: number;
   /** Only events with seq above this (following new events). */

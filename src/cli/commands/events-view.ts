@@ -21,6 +21,8 @@ export const FILTER_OPTIONS = {
   since: { type: 'string' },
   until: { type: 'string' },
   search: { type: 'string' },
+  plugin: { type: 'string' },
+  outcome: { type: 'string' },
   limit: { type: 'string', short: 'n' },
 } as const;
 
@@ -30,7 +32,9 @@ export const FILTER_HELP = `Filters:
   --schema URI         an exact Iglu URI, or a pattern with * (iglu:dev.hookd.jobserv/*)
   --since TIME         received at or after TIME: ISO date/time, epoch ms, or an age (15m, 2h, 7d)
   --until TIME         received before TIME
-  --search TEXT        events whose body contains TEXT (ASCII case-insensitive)`;
+  --search TEXT        events whose body contains TEXT (ASCII case-insensitive)
+  --outcome STATUS     events with a plugin outcome of STATUS: pending, done, failed, skipped
+  --plugin NAME        events with an outcome for plugin NAME (with --outcome: of that status)`;
 
 export function openReader(config: HookdConfig): Reader {
   const file = config.storage.sqlite.path;
@@ -52,6 +56,8 @@ export function queryFrom(values: ParsedArgs['values'], defaultLimit: number): E
       since: option(values, 'since'),
       until: option(values, 'until'),
       search: option(values, 'search'),
+      plugin: option(values, 'plugin'),
+      outcome: option(values, 'outcome'),
       limit: option(values, 'limit') ?? String(defaultLimit),
     });
     return q;

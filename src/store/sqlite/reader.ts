@@ -86,6 +86,12 @@ export class Reader {
     if (q.since !== undefined) add('e.received_at >= ?', q.since);
     if (q.until !== undefined) add('e.received_at < ?', q.until);
     if (q.text !== undefined) add("CAST(COALESCE(e.payload, r.body) AS TEXT) LIKE ? ESCAPE '\\'", `%${q.text.replace(/[\\%_]/g, '\\$&')}%`);
+    if (q.outcome && (q.outcome.status !== undefined || q.outcome.plugin !== undefined)) {
+      const o: string[] = ['o.event_id = e.id'];
+      if (q.outcome.plugin !== undefined) (o.push('o.plugin = ?'), params.push(q.outcome.plugin));
+      if (q.outcome.status !== undefined) (o.push('o.status = ?'), params.push(q.outcome.status));
+      where.push(`EXISTS (SELECT 1 FROM plugin_outcomes o WHERE ${o.join(' AND ')})`);
+    }
     if (q.beforeSeq !== undefined) add('e.seq < ?', q.beforeSeq);
     if (q.afterSeq !== undefined) add('e.seq > ?', q.afterSeq);
     const sql = `SELECT ${columns} ${FROM} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY e.seq ${q.order === 'oldest' ? 'ASC' : 'DESC'} LIMIT ?`;
