@@ -127,6 +127,29 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
     }
   });
 
+  it('retries the failing event before anything else, even a replay queued during its back-off', async () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'strict.txt');
+    fs.mkdirSync(path.join(dir, 'plugins'));
+    writePlugin(dir, 'strict.mjs', appenderPlugin(out, { before: `if (event.payload.status === 'FAILED') throw new Error('no FAILED builds');` }));
+    const r = await startIn(dir, testConfig({ plugins: { attempts: 3, backoffMs: 150 } }));
+    try {
+      const tries = [];
+      r.hookd.dispatcher.on('outcome', (o) => tries.push([o.eventId, o.status, o.attempts]));
+      const e0 = await sendBuild(r.url, 1);
+      await waitFor(() => lines(out).length === 1, 'e0');
+      const e1 = await sendBuild(r.url, 2, 'FAILED');
+      await waitFor(() => tries.some(([id]) => id === e1), 'the first failure');
+      assert.equal(await r.hookd.dispatcher.replay([e0]), 1);
+      await waitFor(() => byName(r, 'strict').state === 'deactivated', 'strict to give up on e1');
+      assert.deepEqual(tries.filter(([id]) => id === e1), [[e1, 'pending', 1], [e1, 'pending', 2], [e1, 'pending', 3]]);
+      assert.deepEqual(lines(out), [e0], 'the replay waits behind the failing event');
+      assert.equal(byName(r, 'strict').failures, 3);
+    } finally {
+      await r.hookd.close();
+    }
+  });
+
   it('continueOnError: after the last attempt the event is failed (dead letter), onError is told, and the cursor moves on', async () => {
     const dir = tempDir();
     const out = path.join(dir, 'picky.txt');

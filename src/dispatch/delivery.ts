@@ -47,6 +47,8 @@ export class PluginDelivery {
   private again = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The event the failure count is about: retried before anything else, even a newer replay. */
+  private failing: Work | undefined;
 
   constructor(
     row: PluginCursor,
@@ -119,6 +121,17 @@ export class PluginDelivery {
   /** One event handed over (or a run of events skipped); answers whether there may be more. */
   private async step(): Promise<boolean> {
     const { store } = this.opts;
+    if (this.failing && this.failures > 0) {
+      const { event, redelivery } = this.failing;
+      const current = store.getEvent(event.id);
+      if (current) return this.deliver({ event: current, ...(redelivery !== undefined ? { redelivery } : {}) });
+      // Pruned while it was being retried.
+      this.failing = undefined;
+      await store.recordDispatch({ plugin: this.name, outcomes: [], failures: 0, ...(redelivery !== undefined ? { redelivered: redelivery } : { cursor: event.seq }) });
+      if (redelivery === undefined) this.cursor = Math.max(this.cursor, event.seq);
+      this.failures = 0;
+      return true;
+    }
     const queued = store.nextRedelivery(this.name);
     if (queued) {
       const event = store.getEvent(queued.eventId);
@@ -176,6 +189,7 @@ export class PluginDelivery {
 
     if (result.ok) {
       this.failures = 0;
+      this.failing = undefined;
       await this.record({ outcomes: [this.outcome(event.id, 'done', attempt, null, output)], cursor, failures: 0, redelivered: redelivery }, ms);
       if (cursor !== undefined) this.cursor = Math.max(this.cursor, cursor);
       return true;
@@ -183,6 +197,7 @@ export class PluginDelivery {
 
     const error = result.error ?? 'failed';
     this.failures = attempt;
+    this.failing = { event, ...(redelivery !== undefined ? { redelivery } : {}) };
     this.lastError = error;
     this.opts.logger.warn({ plugin: this.name, event: event.id, attempt, err: error }, 'plugin failed an attempt');
     if (attempt < this.opts.attempts) {
@@ -195,6 +210,7 @@ export class PluginDelivery {
     await handler.onError(event, error, attempt).catch(() => {});
     if (this.continueOnError) {
       this.failures = 0;
+      this.failing = undefined;
       await this.record({ outcomes: [this.outcome(event.id, 'failed', attempt, error, output)], cursor, failures: 0, lastError: error, redelivered: redelivery }, ms);
       if (cursor !== undefined) this.cursor = Math.max(this.cursor, cursor);
       return true;

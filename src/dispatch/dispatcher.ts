@@ -160,7 +160,8 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
       value = undefined;
     }
     this.payloads.set(seq, value);
-    if (this.payloads.size > 512) this.payloads.delete(this.payloads.keys().next().value!);
+    // Plugins usually read the same few events: a short memory is enough, and payloads can be large.
+    if (this.payloads.size > 64) this.payloads.delete(this.payloads.keys().next().value!);
     return value;
   };
 
