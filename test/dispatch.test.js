@@ -345,6 +345,12 @@ describe('replay, quarantine and release, enable and disable', () => {
       await sleep(200);
       assert.deepEqual(lines(a), [e1, q]);
       assert.deepEqual([byName(r, 'a').state, byName(r, 'a').lag], ['disabled', 1]);
+      await waitFor(() => outcomeOf(r, e2, 'b')?.status === 'skipped', 'b to skip e2');
+      assert.deepEqual(
+        r.hookd.dispatcher.outcomesFor(e2).map((o) => [o.plugin, o.status, o.attempts]),
+        [['a', 'pending', 0], ['b', 'skipped', 0]],
+        'pending: a will be handed it once enabled',
+      );
       await r.hookd.dispatcher.enable('a');
       await waitFor(() => lines(a).length === 3, 'a to catch up');
       assert.deepEqual(lines(a), [e1, q, e2]);

@@ -87,6 +87,11 @@ export class PluginDelivery {
     return this.matcher({ source: event.source, schema: event.schema, payload: () => this.opts.parsePayload(event.seq, event.payload) });
   }
 
+  /** Whether the cursor is still before this event (it will be handed over, if it matches). */
+  reaches(seq: number): boolean {
+    return seq > this.cursor;
+  }
+
   /** There may be work: run the loop unless it is running, waiting out a back-off, or not active. */
   kick(): void {
     this.again = true;

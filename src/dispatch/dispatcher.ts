@@ -52,6 +52,8 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
   private readonly files = new Map<string, PluginFile>();
   private readonly payloads = new Map<number, unknown>();
   private scanning: Promise<void> = Promise.resolve();
+  /** Plugin threads still importing their file: a shutdown does not wait for a slow import. */
+  private readonly loading = new Set<WorkerHost>();
   private rescanTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private watcher: fs.FSWatcher | undefined;
@@ -105,8 +107,22 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     return queued;
   }
 
+  /**
+   * The recorded outcomes, plus `pending` for each loaded plugin that will be handed the event but
+   * has not reached it yet (its cursor is before it and its match takes it).
+   */
   outcomesFor(eventId: string): Outcome[] {
-    return this.opts.store.outcomesFor(eventId);
+    const { store } = this.opts;
+    const recorded = store.outcomesFor(eventId);
+    const waiting = this.ordered.filter((d) => !recorded.some((o) => o.plugin === d.name));
+    if (waiting.length === 0) return recorded;
+    const seq = store.seqOf(eventId);
+    const event = seq === undefined ? undefined : store.dispatchCandidates(seq - 1, 1)[0];
+    if (!event || event.id !== eventId || event.status !== 'accepted') return recorded;
+    const pending = waiting
+      .filter((d) => d.reaches(event.seq) && d.matches(event))
+      .map((d): Outcome => ({ eventId, plugin: d.name, status: 'pending', attempts: 0, error: null, output: null, updatedAt: Date.now() }));
+    return pending.length ? [...recorded, ...pending].sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0)) : recorded;
   }
 
   /** Stops handing over events; a call in flight gets a moment to finish (its event is handed over again at the next start if not). */
@@ -117,6 +133,7 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     clearInterval(this.pollTimer);
     clearTimeout(this.rescanTimer);
     this.watcher?.close();
+    for (const host of this.loading) void host.close();
     await this.scanning;
     const grace = Math.min(this.opts.plugins.timeoutMs, 5000);
     await Promise.all(this.ordered.map((d) => d.stop(grace)));
@@ -245,10 +262,14 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     // Load in parallel (each in its own thread), apply in file-name order.
     const loads = changed.map(({ file }) => {
       const host = new WorkerHost({ file, timeoutMs: this.opts.plugins.timeoutMs, level: this.opts.logger.level });
-      return host.load().then(
-        (meta) => ({ host, meta, error: undefined }),
-        (err: Error) => ({ host, meta: undefined, error: err.message }),
-      );
+      this.loading.add(host);
+      return host
+        .load()
+        .then(
+          (meta) => ({ host, meta, error: undefined }),
+          (err: Error) => ({ host, meta: undefined, error: err.message }),
+        )
+        .finally(() => this.loading.delete(host));
     });
     const results = await Promise.all(loads);
     for (const [i, { file, seen }] of changed.entries()) {
