@@ -1,4 +1,5 @@
 import { KINDS, type DedupeRule, type Kind, type SchemaRule } from '../ingest/kinds.js';
+import { schemaRuleOf } from '../ingest/schema-check.js';
 import type { Credentials, VerifyRule } from '../verify/types.js';
 import { generateSecret } from '../verify/sign.js';
 import { ConfigError, parseSize, type HookdConfig, type SourceConfig } from './load.js';
@@ -68,7 +69,7 @@ export function resolveSources(config: HookdConfig, opts: ResolveOptions): { sou
         credentials,
         bodyLimit: sc.bodyLimit !== undefined ? parseSize(sc.bodyLimit) : (preset.bodyLimit ?? config.server.bodyLimit),
         dedupe: sc.dedupe ? [parseDedupe(sc.dedupe), { by: 'body-sha256' }] : preset.dedupe,
-        schema: sc.schema ? { by: 'fixed', uri: sc.schema } : preset.schema,
+        schema: schemaRuleOf(sc),
         batch: preset.batch,
         secretHeaders,
       });
