@@ -281,6 +281,27 @@ describe('hot reload: plugins.dir is watched', () => {
       await r.hookd.close();
     }
   });
+  it('two files cannot share a plugin name: the first (alphabetically) wins, the other loads once it is gone', async () => {
+    const dir = tempDir();
+    const one = path.join(dir, 'one.txt');
+    const two = path.join(dir, 'two.txt');
+    fs.mkdirSync(path.join(dir, 'plugins'));
+    writePlugin(dir, 'a-one.mjs', appenderPlugin(one, { name: 'notify' }));
+    writePlugin(dir, 'b-two.mjs', appenderPlugin(two, { name: 'notify' }));
+    const r = await startIn(dir, testConfig());
+    try {
+      assert.deepEqual(r.hookd.dispatcher.list().map((p) => [p.name, path.basename(p.file)]), [['notify', 'a-one.mjs']]);
+      const e1 = await sendBuild(r.url, 1);
+      await waitFor(() => lines(one).length === 1, 'a-one to get e1');
+      fs.rmSync(path.join(dir, 'plugins', 'a-one.mjs'));
+      await waitFor(() => byName(r, 'notify')?.file?.endsWith('b-two.mjs'), 'b-two to take the name');
+      const e2 = await sendBuild(r.url, 2);
+      await waitFor(() => lines(two).length === 1, 'b-two to get e2');
+      assert.deepEqual([lines(one), lines(two)], [[e1], [e2]], 'one cursor per name');
+    } finally {
+      await r.hookd.close();
+    }
+  });
 });
 
 describe('replay, quarantine and release, enable and disable', () => {

@@ -34,6 +34,8 @@ interface PluginFile {
   size: number;
   /** The plugin it provides, once registered. */
   name?: string;
+  /** Not loaded because another plugin has this name; tried again once that one is gone. */
+  blockedBy?: string;
 }
 
 /** `.js`, `.mjs`, `.cjs`; names starting with `.` or `_` are left alone (helpers a plugin imports, editor files). */
@@ -242,14 +244,15 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
       try {
         stat = fs.statSync(file);
         const known = this.files.get(file);
-        if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) continue;
+        const unblocked = known?.blockedBy !== undefined && !this.deliveries.has(known.blockedBy);
+        if (known && !unblocked && known.mtimeMs === stat.mtimeMs && known.size === stat.size) continue;
         text = fs.readFileSync(file);
       } catch {
         continue; // removed while we looked; the next scan sees it gone
       }
       const hash = createHash('sha256').update(text).digest('hex');
       const known = this.files.get(file);
-      if (known && known.hash === hash) {
+      if (known && known.hash === hash && known.blockedBy === undefined) {
         Object.assign(known, { mtimeMs: stat.mtimeMs, size: stat.size });
         continue;
       }
@@ -289,6 +292,7 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
         const owner = this.deliveries.get(meta.name);
         if (owner && owner.file !== file) {
           await host.close();
+          seen.blockedBy = meta.name;
           this.opts.logger.error({ plugin: meta.name, file, other: owner.file ?? 'config' }, 'another plugin already has this name; not loaded');
           continue;
         }
