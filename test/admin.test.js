@@ -11,6 +11,7 @@ import { decodeCursor, encodeCursor } from '../dist/admin/event-query.js';
 
 const ADMIN_TOKEN = 'test-admin-token-not-real';
 const GH_SECRET = 'gh-test-secret-not-real';
+const SG_SECRET = 'sg-test-secret-not-real';
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 function config() {
@@ -22,6 +23,7 @@ function config() {
       jobserv: { kind: 'jobserv', secret: SECRET },
       gh: { kind: 'github', secret: GH_SECRET },
       tiny: { kind: 'jobserv', secret: SECRET, bodyLimit: 64 },
+      sg: { kind: 'shotgrid', secret: SG_SECRET },
     },
   };
 }
@@ -306,6 +308,28 @@ describe('admin API', () => {
         assert.equal((await resumed.next('event')).data.id, ids.passed, 'catch-up starts after the given seq');
       } finally {
         resumed.close();
+      }
+    });
+
+    it('sends each delivery of a ShotGrid batch as its own event', async () => {
+      const delivery = JSON.parse(fs.readFileSync(new URL('./fixtures/iglu/shotgrid-delivery.json', import.meta.url), 'utf8')).data;
+      const batch = { timestamp: '2021-02-22T17:40:27Z', data: { deliveries: [1, 2, 3].map((n) => ({ ...delivery, delivery_id: `stream-${n}`, event_log_entry_id: n })) } };
+      const body = JSON.stringify(batch);
+      const stream = await openStream(admin, ADMIN_TOKEN);
+      try {
+        await stream.next('hello');
+        const sent = await post(`${r.url}/hooks/sg`, body, signedHeaders('shotgrid', SG_SECRET, body));
+        assert.equal(sent.status, 200);
+        const got = [];
+        for (let i = 0; i < 3; i++) got.push((await stream.next('event')).data);
+        assert.deepEqual(got.map((e) => e.id), sent.json.ids);
+        assert.ok(got.every((e) => e.source === 'sg' && e.size < body.length), 'each event is one delivery, not the whole batch');
+        const one = await get(`/api/events/${got[1].id}`);
+        assert.equal(one.json.payload.data.delivery_id, 'stream-2');
+        assert.equal(one.json.body, body, 'body is the signed request as received');
+        assert.equal(one.json.item, 1);
+      } finally {
+        stream.close();
       }
     });
   });

@@ -27,16 +27,22 @@ const MAX_CATCH_UP = 500;
  */
 export class LiveStream {
   private readonly clients = new Set<Response>();
+  /** The newest event broadcast so far. */
+  private sentSeq = 0;
   private readonly heartbeat: NodeJS.Timeout;
   readonly router = express.Router();
 
   constructor(private readonly deps: LiveStreamDeps) {
     const { store, observer, sources, dispatcher } = deps;
-    observer.on('committed', ({ ids }) => {
+    // Summaries are read by seq, never by id: getEvent would load a whole ShotGrid batch body
+    // once per delivery.
+    observer.on('committed', () => {
       if (!this.clients.size) return;
-      for (const id of ids) {
-        const e = store.getEvent(id);
-        if (e) this.broadcast('event', summaryJson(e, dispatcher?.outcomesFor(id) ?? []), e.seq);
+      for (;;) {
+        const fresh = store.searchEvents({ afterSeq: this.sentSeq, order: 'oldest', limit: MAX_CATCH_UP });
+        for (const e of fresh) this.broadcast('event', summaryJson(e, dispatcher?.outcomesFor(e.id) ?? []), e.seq);
+        if (fresh.length) this.sentSeq = fresh[fresh.length - 1]!.seq;
+        if (fresh.length < MAX_CATCH_UP) break;
       }
     });
     observer.on('rejected', (r) => this.clients.size && this.broadcast('rejection', rejectionJson(r, sources)));
@@ -57,6 +63,8 @@ export class LiveStream {
     });
     res.socket?.setNoDelay(true);
     res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ latestSeq: this.deps.store.latestSeq() })}\n\n`);
+    // Nobody was listening: broadcasting resumes from now, not from the last listener's time.
+    if (!this.clients.size) this.sentSeq = this.deps.store.latestSeq();
     const last = Number(req.headers['last-event-id']);
     if (Number.isInteger(last) && last >= 0) {
       for (const e of this.deps.store.searchEvents({ afterSeq: last, order: 'oldest', limit: MAX_CATCH_UP })) {
