@@ -113,6 +113,7 @@ function handleError(err) {
 
 function show(view) {
   state.view = view;
+  if (view === 'plugins' && state.token) loadPlugins().catch(handleError);
   for (const b of document.querySelectorAll('#nav button')) b.classList.toggle('active', b.dataset.view === view);
   for (const v of document.querySelectorAll('.view')) v.hidden = v.id !== `view-${view}`;
 }
@@ -396,6 +397,15 @@ async function loadPlugins() {
   );
 }
 
+/** Cursors and lag move with every outcome: refresh the table at most once a second. */
+let pluginRefresh = null;
+function refreshPluginsSoon() {
+  pluginRefresh ??= setTimeout(() => {
+    pluginRefresh = null;
+    loadPlugins().catch(handleError);
+  }, 1000);
+}
+
 async function setPlugin(name, action) {
   try {
     await api(`/api/plugins/${encodeURIComponent(name)}/${action}`, { method: 'POST' });
@@ -476,6 +486,7 @@ function dispatchMessage(msg) {
     case 'rejection':
       return addRejection(data);
     case 'outcome':
+      if (state.view === 'plugins') refreshPluginsSoon();
       return updateOutcome(data);
     case 'plugin':
       return loadPlugins().catch(handleError);

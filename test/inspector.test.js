@@ -158,7 +158,16 @@ describe('inspector page in Chromium', () => {
     await shot('inspector-rejections');
     await page.click('#nav button[data-view="plugins"]');
     await page.waitForSelector('#plugin-rows tr[data-plugin="notify"]');
-    assert.match(await page.textContent('#plugin-rows tr[data-plugin="notify"]'), /active/);
+    const notify = '#plugin-rows tr[data-plugin="notify"]';
+    assert.match(await page.textContent(`${notify} td:nth-child(3)`), /active/);
+    assert.equal(await page.textContent(`${notify} td:nth-child(4)`), String(r.hookd.dispatcher.list()[0].cursor), 'the cursor as it is now');
+    assert.ok(r.hookd.dispatcher.list()[0].cursor > 0);
+    await page.click(`${notify} button`);
+    await page.waitForSelector(`${notify} .badge.disabled`);
+    assert.equal(r.hookd.dispatcher.list()[0].state, 'disabled');
+    await page.click(`${notify} button`);
+    await page.waitForSelector(`${notify} .badge.active`);
+    assert.equal(r.hookd.dispatcher.list()[0].state, 'active');
     await shot('inspector-plugins');
   });
 
