@@ -5,11 +5,16 @@ export type WriterRequest =
   | { type: 'call'; id: number; op: WriteOpName; args: unknown; deadline?: number }
   | { type: 'close' };
 
+export type WriterResult =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { code: string; message: string } };
+
 export type WriterResponse =
   | { type: 'ready'; applied: number[] }
   | { type: 'fatal'; error: { message: string; code: string } }
-  | { type: 'result'; id: number; ok: true; value: unknown }
-  | { type: 'result'; id: number; ok: false; error: { code: string; message: string } }
-  /** One committed transaction: how many calls shared it (metrics). */
-  | { type: 'batch'; size: number; ms: number }
+  /**
+   * Every answer of one flush in one message (one wake-up of the event loop, not one per call);
+   * `batch` when a transaction was committed: how many calls shared it (metrics).
+   */
+  | { type: 'results'; results: WriterResult[]; batch?: { size: number; ms: number } }
   | { type: 'closed' };

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { HookdError, unavailable } from '../../errors.js';
 import type { OpenOptions } from './migrate.js';
 import type { WriteOpArgs, WriteOpName, WriteOpResult } from './ops/index.js';
-import type { WriterRequest, WriterResponse } from './writer-protocol.js';
+import type { WriterRequest, WriterResponse, WriterResult } from './writer-protocol.js';
 
 export interface WriterOptions extends OpenOptions {
   path: string;
@@ -52,11 +52,9 @@ export class WriterThread extends EventEmitter {
           case 'fatal':
             reject(new Error(`cannot open the database at ${this.opts.path}: ${msg.error.message}`));
             break;
-          case 'result':
-            this.settle(msg);
-            break;
-          case 'batch':
-            this.emit('batch', { size: msg.size, ms: msg.ms });
+          case 'results':
+            for (const r of msg.results) this.settle(r);
+            if (msg.batch) this.emit('batch', msg.batch);
             break;
           case 'closed':
             break;
@@ -92,7 +90,7 @@ export class WriterThread extends EventEmitter {
     });
   }
 
-  private settle(msg: Extract<WriterResponse, { type: 'result' }>): void {
+  private settle(msg: WriterResult): void {
     const p = this.pending.get(msg.id);
     if (!p) return; // its deadline already answered the sender
     this.pending.delete(msg.id);

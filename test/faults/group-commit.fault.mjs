@@ -1,0 +1,54 @@
+// Group commit under a failing call: calls that arrive together share one transaction, and one
+// that throws must neither take the others down nor leave half of itself behind. The writer runs a
+// batch without savepoints and, only when a call throws, rolls back and runs it again with one
+// savepoint per call; this drives that path through the real writer thread and SQLite file.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteStore } from '../../dist/store/sqlite/index.js';
+import { tempDir } from './support.mjs';
+
+const request = (n, status = 'accepted') => ({
+  source: 'foundries',
+  receivedAt: Date.now(),
+  contentType: 'application/json',
+  headers: { 'content-type': 'application/json' },
+  body: Buffer.from(`{"build_id": ${n}}`),
+  events: [{ dedupeKey: `sha256:group-commit-${n}`, schema: null, status, errors: null }],
+});
+
+describe('group commit with a failing call', () => {
+  it('commits the calls that succeed, fails only the bad one, and leaves no part of it stored', async (t) => {
+    const file = path.join(tempDir('hookd-fault-group-'), 'hookd.db');
+    const store = await SqliteStore.open({ path: file, synchronous: 'full' });
+    const batches = [];
+    store.writer.on('batch', (b) => batches.push(b));
+    try {
+      const deadline = Date.now() + 5000;
+      // Sent in the same turn of the event loop, so the writer thread takes them as one batch.
+      const calls = [
+        store.append(request(1), { deadline }),
+        store.append(request(2, 'bogus'), { deadline }), // violates the status CHECK constraint
+        store.append(request(3), { deadline }),
+      ];
+      const [a, bad, c] = await Promise.allSettled(calls);
+      assert.equal(a.status, 'fulfilled');
+      assert.equal(c.status, 'fulfilled');
+      assert.equal(bad.status, 'rejected');
+      assert.equal(bad.reason.status, 503, 'a store failure is the receiver’s 503, never the sender’s fault');
+      t.diagnostic(`batches: ${JSON.stringify(batches)}; the bad call: ${bad.reason.code}`);
+      assert.ok(batches.some((b) => b.size === 3), 'the three calls shared one transaction');
+
+      const db = new Database(file, { readonly: true });
+      const events = db.prepare('SELECT dedupe_key FROM events ORDER BY seq').pluck().all();
+      const bodies = db.prepare('SELECT body FROM requests').all().map((r) => r.body.toString());
+      db.close();
+      assert.deepEqual(events, ['sha256:group-commit-1', 'sha256:group-commit-3']);
+      assert.deepEqual(bodies.sort(), ['{"build_id": 1}', '{"build_id": 3}'], 'the failed call’s request row was undone too');
+      assert.equal(store.getEvent(a.value[0].id)?.dedupeKey, 'sha256:group-commit-1');
+    } finally {
+      await store.close();
+    }
+  });
+});
