@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { HookdError } from '../errors.js';
 import type { Source } from '../config/sources.js';
 import type { SchemaService } from '../iglu/index.js';
@@ -38,6 +39,18 @@ export interface IngestDeps {
  * commit. Nothing is stored unless it verified; nothing verified is thrown away.
  */
 export function createIngest({ store, schemas }: IngestDeps) {
+  // AbortSignal.timeout costs 10-18 µs and a live timer; requests whose deadlines fall in the same
+  // 10 ms share one signal, which fires at most 10 ms before a request's own deadline.
+  let shared: { at: number; signal: AbortSignal } | undefined;
+  const signalBy = (deadline: number): AbortSignal => {
+    const at = deadline - (deadline % 10);
+    if (shared?.at !== at) {
+      shared = { at, signal: AbortSignal.timeout(Math.max(1, at - Date.now())) };
+      setMaxListeners(0, shared.signal); // one listener per registry lookup in flight, however many
+    }
+    return shared.signal;
+  };
+
   return async function ingest(hook: IncomingWebhook): Promise<IngestAnswer> {
     const { source, headers, body } = hook;
     const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
@@ -56,7 +69,7 @@ export function createIngest({ store, schemas }: IngestDeps) {
     const isBatch = items !== undefined;
     const each = items ?? [{ payload: parsed, bytes: undefined }];
 
-    const signal = AbortSignal.timeout(Math.max(1, hook.deadline - Date.now()));
+    const signal = signalBy(hook.deadline);
     const events: NewEvent[] = [];
     for (const item of each) {
       // invalid, malformed and not_found alike are kept as quarantined: nothing verified is thrown away.
@@ -67,7 +80,7 @@ export function createIngest({ store, schemas }: IngestDeps) {
         schema,
         status: valid ? 'accepted' : 'quarantined',
         errors: valid ? null : errors.slice(0, MAX_STORED_ERRORS),
-        ...(item.bytes ? { payload: item.bytes } : {}),
+        ...(item.bytes ? { payload: exactSize(item.bytes) } : {}),
       });
     }
 
@@ -77,7 +90,7 @@ export function createIngest({ store, schemas }: IngestDeps) {
         receivedAt: hook.receivedAt,
         contentType: contentType ?? null,
         headers: storableHeaders(headers, source.secretHeaders),
-        body,
+        body: exactSize(body),
         events,
       },
       { deadline: hook.deadline },
@@ -99,6 +112,17 @@ export function createIngest({ store, schemas }: IngestDeps) {
     }
     return { status: 200, body: { id: r.id, status: r.duplicate ? 'duplicate' : 'accepted' }, committed };
   };
+}
+
+/**
+ * The same bytes in a buffer of their own. The store posts them to its writer thread, which copies
+ * a Buffer's whole backing store: a small body is a slice of Node's 8 KiB pool and would cross as
+ * 8 KiB (measured: 7-11 µs per post instead of 4-6).
+ */
+function exactSize(bytes: Buffer): Buffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  const copy = new Uint8Array(bytes);
+  return Buffer.from(copy.buffer, 0, copy.byteLength);
 }
 
 /** SPEC §7: drop Authorization, Cookie and the token header; keep signature headers. */
