@@ -115,8 +115,8 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
       assert.deepEqual(lines(flaky), []);
 
       writePlugin(dir, 'flaky.mjs', appenderPlugin(flaky));
-      await waitFor(() => lines(flaky).length >= 3, 'the fixed plugin to catch up');
-      await sleep(200);
+      await waitFor(() => lines(flaky).length >= 3 && byName(r, 'flaky').lag === 0, 'the fixed plugin to catch up');
+      await sleep(100);
       assert.deepEqual(lines(flaky), [e1, e2, e3], 'exactly the events it missed, in order');
       const fixed = byName(r, 'flaky');
       assert.deepEqual([fixed.state, fixed.failures, fixed.lag], ['active', 0, 0]);
@@ -169,7 +169,7 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
       const e1 = await sendBuild(r.url, 1);
       const e2 = await sendBuild(r.url, 2, 'FAILED');
       const e3 = await sendBuild(r.url, 3);
-      await waitFor(() => lines(out).length === 2, 'the two it can take');
+      await waitFor(() => lines(out).length === 2 && byName(r, 'picky').lag === 0, 'the two it can take');
       assert.deepEqual(lines(out), [e1, e3]);
       const o = outcomeOf(r, e2, 'picky');
       assert.deepEqual([o.status, o.attempts, o.error], ['failed', 2, 'TypeError: cannot take FAILED builds']);
@@ -249,7 +249,7 @@ describe('hot reload: plugins.dir is watched', () => {
       writePlugin(dir, '_helper.mjs', 'export const x = 1;\n');
       await waitFor(() => byName(r, 'late'), 'late.mjs to load');
       const e2 = await sendBuild(r.url, 2);
-      await waitFor(() => lines(late).length === 1, 'late to get e2');
+      await waitFor(() => lines(late).length === 1 && byName(r, 'late').lag === 0, 'late to finish e2');
       assert.deepEqual(lines(late), [e2], 'a new plugin starts after the newest event');
 
       fs.rmSync(path.join(dir, 'plugins', 'late.mjs'));
@@ -292,7 +292,7 @@ describe('hot reload: plugins.dir is watched', () => {
     try {
       assert.deepEqual(r.hookd.dispatcher.list().map((p) => [p.name, path.basename(p.file)]), [['notify', 'a-one.mjs']]);
       const e1 = await sendBuild(r.url, 1);
-      await waitFor(() => lines(one).length === 1, 'a-one to get e1');
+      await waitFor(() => lines(one).length === 1 && byName(r, 'notify').lag === 0, 'a-one to finish e1');
       fs.rmSync(path.join(dir, 'plugins', 'a-one.mjs'));
       await waitFor(() => byName(r, 'notify')?.file?.endsWith('b-two.mjs'), 'b-two to take the name');
       const e2 = await sendBuild(r.url, 2);

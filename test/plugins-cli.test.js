@@ -36,7 +36,7 @@ describe('hookd plugins and hookd events replay', () => {
     writePlugin(dir, 'b.mjs', appenderPlugin(b, { match: { where: { path: 'status', equals: 'FAILED' } } }));
     r = await startIn(dir, testConfig());
     ids.push(await sendBuild(r.url, 1), await sendBuild(r.url, 2, 'FAILED'));
-    await waitFor(() => lines(a).length === 2 && lines(b).length === 1, 'first deliveries');
+    await waitFor(() => lines(a).length === 2 && lines(b).length === 1 && r.hookd.dispatcher.list().every((p) => p.lag === 0), 'first deliveries');
   });
   after(() => r?.hookd.close());
 

@@ -370,7 +370,8 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     if (!d) return;
     this.deliveries.delete(name);
     this.reorder();
-    await d.stop(0);
+    // A call in flight gets a moment to finish and be recorded, so the plugin is not handed it again when it returns.
+    await d.stop(Math.min(this.opts.plugins.timeoutMs, 2000));
     await this.opts.store.updatePlugin(name, { present: false }).catch(() => undefined);
     this.opts.logger.info({ plugin: name, reason }, 'plugin unloaded');
     this.emit('state', { plugin: name, state: d.state, reason: `unloaded: ${reason}` });
