@@ -39,7 +39,7 @@ interface PluginFile {
 }
 
 /** `.js`, `.mjs`, `.cjs`; names starting with `.` or `_` are left alone (helpers a plugin imports, editor files). */
-const PLUGIN_FILE = /^[^._].*\.(c|m)?js$/;
+export const PLUGIN_FILE = /^[^._].*\.(c|m)?js$/;
 
 /**
  * The dispatch stage: loads plugins (files in plugins.dir, built-ins from the config), keeps them
