@@ -10,8 +10,8 @@ export interface DeliveryOptions {
   logger: Logger;
   attempts: number;
   backoffMs: number;
-  /** Parses an event's payload once for every plugin that needs it. */
-  parsePayload: (seq: number, bytes: Buffer) => unknown;
+  /** An event's payload, read and parsed once for every plugin whose `where` looks into it. */
+  parsePayload: (seq: number, bytes?: Buffer) => unknown;
   onOutcome: (o: Outcome & { ms: number }) => void;
   onState: (s: { plugin: string; state: PluginState; reason: string }) => void;
 }
@@ -83,7 +83,7 @@ export class PluginDelivery {
     };
   }
 
-  matches(event: { seq: number; source: string; schema: string | null; payload: Buffer }): boolean {
+  matches(event: { seq: number; source: string; schema: string | null; payload?: Buffer }): boolean {
     return this.matcher({ source: event.source, schema: event.schema, payload: () => this.opts.parsePayload(event.seq, event.payload) });
   }
 
@@ -152,7 +152,7 @@ export class PluginDelivery {
       return this.deliver({ event, redelivery: queued.id });
     }
 
-    const batch = store.dispatchCandidates(this.cursor, 256);
+    const batch = store.dispatchCandidates(this.cursor, 500);
     if (batch.length === 0) return false;
     const skipped: string[] = [];
     let through = this.cursor;

@@ -169,12 +169,13 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     this.scheduleWake();
   }
 
-  /** An event's payload, parsed once for all the plugins whose `where` looks into it. */
-  private parsePayload = (seq: number, bytes: Buffer): unknown => {
+  /** An event's payload, read and parsed once for all the plugins whose `where` looks into it. */
+  private parsePayload = (seq: number, bytes?: Buffer): unknown => {
     if (this.payloads.has(seq)) return this.payloads.get(seq);
     let value: unknown;
     try {
-      value = JSON.parse(bytes.toString('utf8'));
+      const raw = bytes ?? this.opts.store.payloadOf(seq);
+      value = raw === undefined ? undefined : JSON.parse(raw.toString('utf8'));
     } catch {
       value = undefined;
     }

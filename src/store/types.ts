@@ -96,15 +96,13 @@ export interface PluginCursor {
   updatedAt: number;
 }
 
-/** What the dispatcher needs to decide whether an event matches: no headers, no request body. */
+/** What the dispatcher needs to decide whether an event matches, without any bytes (see payloadOf). */
 export interface DispatchCandidate {
   seq: number;
   id: string;
   source: string;
   status: EventStatus;
   schema: string | null;
-  /** This event's JSON bytes. */
-  payload: Buffer;
 }
 
 /** One step of a plugin's progress, committed together: outcomes, the cursor, the failure count. */
@@ -139,8 +137,10 @@ export interface Store {
   prune(before: number): Promise<{ events: number }>;
   /** Re-check results: set status/errors/schema of stored events (revalidate). */
   updateValidation(updates: { id: string; status: EventStatus; schema: string | null; errors: ValidationIssue[] | null }[]): Promise<void>;
-  /** Dispatch: the next events after a plugin's cursor, oldest first, without their request bytes. */
+  /** Dispatch: the next events after a plugin's cursor, oldest first, without their bytes. */
   dispatchCandidates(afterSeq: number, limit: number): DispatchCandidate[];
+  /** One event's own JSON bytes (the body, or its batch delivery), for a plugin's `where`. */
+  payloadOf(seq: number): Buffer | undefined;
   /** How many events were committed after seq (a plugin's lag). */
   countEventsAfter(seq: number): number;
   pluginCursors(): PluginCursor[];

@@ -78,6 +78,10 @@ export class SqliteStore implements Store {
     return this.reader.plugins.dispatchCandidates(afterSeq, limit);
   }
 
+  payloadOf(seq: number): Buffer | undefined {
+    return this.reader.plugins.payloadOf(seq);
+  }
+
   countEventsAfter(seq: number): number {
     return this.reader.plugins.countEventsAfter(seq);
   }

@@ -153,16 +153,16 @@ function toSummary(r: SummaryRow): EventSummary {
 /** Reads for the dispatch stage, prepared once. */
 export class DispatchReads {
   private readonly candidates: Database.Statement;
+  private readonly payload: Database.Statement;
   private readonly countAfter: Database.Statement;
   private readonly cursors: Database.Statement;
   private readonly outcomes: Database.Statement;
   private readonly next: Database.Statement;
 
   constructor(db: Database.Database) {
-    // The batch body is never read here: only this event's own JSON (COALESCE reads the body only for a non-batch event).
-    this.candidates = db.prepare(
-      `SELECT e.seq, e.id, e.source, e.status, e.schema, COALESCE(e.payload, r.body) AS payload ${FROM} WHERE e.seq > ? ORDER BY e.seq LIMIT ?`,
-    );
+    this.candidates = db.prepare('SELECT seq, id, source, status, schema FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+    // Only this event's own JSON: a batch's shared body is read only for a non-batch event (COALESCE).
+    this.payload = db.prepare(`SELECT COALESCE(e.payload, r.body) ${FROM} WHERE e.seq = ?`).pluck();
     this.countAfter = db.prepare('SELECT COUNT(*) FROM events WHERE seq > ?').pluck();
     this.cursors = db.prepare(`SELECT ${PLUGIN_CURSOR_COLUMNS} FROM plugin_cursors ORDER BY plugin`);
     this.outcomes = db.prepare(
@@ -173,6 +173,10 @@ export class DispatchReads {
 
   dispatchCandidates(afterSeq: number, limit: number): DispatchCandidate[] {
     return this.candidates.all(afterSeq, limit) as DispatchCandidate[];
+  }
+
+  payloadOf(seq: number): Buffer | undefined {
+    return this.payload.get(seq) as Buffer | undefined;
   }
 
   countEventsAfter(seq: number): number {
