@@ -131,7 +131,12 @@ export async function startHookd(config: HookdConfig, opts: StartOptions): Promi
 /** Node's own timeouts, so a slow client cannot hold a socket forever. */
 function listen(app: express.Express, host: string, port: number, config: HookdConfig): Promise<http.Server> {
   const server = http.createServer(
-    { requestTimeout: config.server.requestTimeoutMs, headersTimeout: config.server.headersTimeoutMs },
+    {
+      requestTimeout: config.server.requestTimeoutMs,
+      headersTimeout: config.server.headersTimeoutMs,
+      // Node only enforces the two timeouts above when it checks, every 30 s by default.
+      connectionsCheckingInterval: 1000,
+    },
     app,
   );
   server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
