@@ -158,10 +158,11 @@ describe('ingest answers (SPEC §3)', () => {
     assert.deepEqual(again.json, res.json);
   });
 
-  it('405 for other methods on a hook', async () => {
+  it('405 for other methods on a hook, listed among the rejections', async () => {
     const res = await fetch(hook('foundries'));
     assert.equal(res.status, 405);
     assert.equal(res.headers.get('allow'), 'POST');
+    assert.ok(r.hookd.rejections.list().some((x) => x.status === 405 && x.source === 'foundries'));
   });
 
   it('tokens: header, Bearer or ?token=; none of them is stored', async () => {
@@ -223,6 +224,10 @@ describe('429 rate limit', () => {
       }
       assert.deepEqual(codes, [200, 200, 429]);
       assert.ok(Number(last.headers.get('retry-after')) > 0);
+      const listed = r.hookd.rejections.list().map((x) => x.status);
+      assert.ok(listed.includes(429), 'a 429 is listed among the rejections');
+      const metrics = await r.hookd.metrics.registry.metrics();
+      assert.match(metrics, /hookd_requests_total\{source="foundries",status="429"\} 1/);
     } finally {
       await r.hookd.close();
     }

@@ -9,7 +9,7 @@ import type { IngestObserver } from '../ingest/observer.js';
 import type { createIngest } from '../ingest/receive.js';
 import { redactUrl, type Logger } from '../log.js';
 import { readRawBody } from './body.js';
-import { errorHandler, sendError } from './respond.js';
+import { errorHandler } from './respond.js';
 
 export interface IngestAppDeps {
   config: HookdConfig;
@@ -82,12 +82,11 @@ export function createIngestApp(deps: IngestAppDeps): express.Express {
           limit: config.server.rateLimit.limit,
           standardHeaders: false,
           legacyHeaders: false,
-          handler: (req, res) => {
+          // Through next(): the error handler counts and logs a 429 like every other refusal.
+          handler: (req, _res, next) => {
             const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
             const retryAfter = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : 60;
-            const err = new HookdError(429, 'rate_limited', 'too many requests from this address', { headers: { 'Retry-After': String(retryAfter) } });
-            reject(err, req);
-            sendError(res, err);
+            next(new HookdError(429, 'rate_limited', 'too many requests from this address', { headers: { 'Retry-After': String(retryAfter) } }));
           },
         });
 
@@ -121,9 +120,9 @@ export function createIngestApp(deps: IngestAppDeps): express.Express {
     observer.emit('answered', { source: name, status: answer.status, code: String(answer.body.status), ms: performance.now() - (res.locals.started as number) });
   });
 
-  app.all('/hooks/:source', (req, res) => {
+  app.all('/hooks/:source', (req, res, next) => {
     res.set('Allow', 'POST');
-    sendError(res, new HookdError(405, 'method_not_allowed', `${req.method} is not allowed here; webhooks are POSTed`));
+    next(new HookdError(405, 'method_not_allowed', `${req.method} is not allowed here; webhooks are POSTed`));
   });
 
   app.use((_req, _res, next) => next(new HookdError(404, 'not_found', 'not found; webhooks go to POST /hooks/<source>')));
