@@ -15,4 +15,6 @@ export interface Command {
   /** Full help text, printed by `--help`. */
   usage: string;
   run(argv: string[], io: CliIO): Promise<number>;
+  /** Verbs like `events` dispatch to these; `hookd events list --help` prints the row's own usage. */
+  subcommands?: Command[];
 }

@@ -40,7 +40,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(command.usage);
+    const sub = command.subcommands?.find((c) => c.name === rest[0]);
+    io.out((sub ?? command).usage);
     return 0;
   }
   try {

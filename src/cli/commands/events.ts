@@ -11,6 +11,7 @@ export const EVENT_SUBCOMMANDS: Command[] = [eventsList, eventsShow, eventsTail,
 
 export const events: Command = {
   name: 'events',
+  subcommands: EVENT_SUBCOMMANDS,
   get summary() {
     return `stored events: ${EVENT_SUBCOMMANDS.map((c) => c.name).join(', ')}`;
   },
