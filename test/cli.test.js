@@ -157,4 +157,15 @@ describe('hookd doctor', () => {
     const findings = bad.stdout.trim().split('\n').map((l) => JSON.parse(l));
     assert.ok(findings.some((f) => f.level === 'fail' && /UNSET_NOT_REAL/.test(f.message)));
   });
+
+  it('loads each plugin file as serve would: a broken one is a failure', () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'plugins'));
+    fs.writeFileSync(path.join(dir, 'plugins', 'good.mjs'), "export default { match: { source: 'jobserv' }, handle() {} };\n");
+    fs.writeFileSync(path.join(dir, 'plugins', 'broken.mjs'), "export default { match: { source: 'jobserv' }, handle( };\n");
+    const res = hookd(['doctor', '--json'], { cwd: dir });
+    assert.equal(res.status, 1);
+    const plugins = res.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((f) => f.check === 'plugins');
+    assert.deepEqual(plugins.map((f) => [f.level, f.message.split(' ')[0]]), [['fail', 'broken'], ['ok', 'good']]);
+  });
 });

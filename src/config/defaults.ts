@@ -15,7 +15,7 @@ export const DEFAULTS = {
   storage: { sqlite: { synchronous: 'full' as 'full' | 'normal' | 'off' | 'extra' } },
   retention: { days: 7, intervalMinutes: 60 },
   iglu: {},
-  plugins: { dir: './plugins', attempts: 5, timeoutMs: 30_000, builtins: [] as object[] },
+  plugins: { dir: './plugins', attempts: 5, timeoutMs: 30_000, backoffMs: 1000, pollMs: 500, builtins: [] as object[] },
   log: { level: 'info' },
 };
 

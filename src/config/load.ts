@@ -109,12 +109,9 @@ export function loadConfig(opts: LoadOptions = {}): HookdConfig {
       },
     },
     iglu: raw.iglu.resolver ? { resolver: inFile(raw.iglu.resolver) } : {},
-    plugins: { ...PLUGIN_DEFAULTS_NOT_IN_DEFAULTS, ...raw.plugins, dir: inFile(raw.plugins.dir) },
+    plugins: { ...raw.plugins, dir: inFile(raw.plugins.dir) },
   };
 }
-
-/** Dispatch settings documented in docs/plugins.md rather than SPEC §1. */
-const PLUGIN_DEFAULTS_NOT_IN_DEFAULTS = { backoffMs: 1000, pollMs: 500 };
 
 /** `1mb` = 1 MiB, as the bytes package (and Express) read it. */
 export function parseSize(value: string | number): number {
@@ -204,7 +201,7 @@ export function envKeys(): string[][] {
     }
   };
   walk(DEFAULTS as unknown as Record<string, unknown>, []);
-  keys.push(['storage', 'sqlite', 'path'], ['iglu', 'resolver'], ['admin', 'token'], ['plugins', 'backoffMs'], ['plugins', 'pollMs']);
+  keys.push(['storage', 'sqlite', 'path'], ['iglu', 'resolver'], ['admin', 'token']);
   return keys;
 }
 

@@ -7,6 +7,7 @@ import { ConfigError, type HookdConfig } from '../../config/load.js';
 import { readGeneratedSecret } from '../../config/secrets.js';
 import { resolveSources } from '../../config/sources.js';
 import { createSchemaService } from '../../iglu/index.js';
+import { checkPlugins as checkPluginFiles } from '../../dispatch/check.js';
 import { migrationsDir } from '../../paths.js';
 import { readMigrations } from '../../store/sqlite/migrate.js';
 import { ADMIN_TOKEN_NAME } from '../../serve.js';
@@ -141,12 +142,8 @@ async function checkRegistries(config: HookdConfig, io: CliIO): Promise<Finding[
   return out;
 }
 
-async function checkPlugins(config: HookdConfig): Promise<Finding[]> {
-  if (!fs.existsSync(config.plugins.dir)) return [{ check: 'plugins', level: 'ok', message: `${config.plugins.dir} does not exist: no file plugins` }];
-  try {
-    const files = fs.readdirSync(config.plugins.dir).filter((f) => /\.(m?js)$/.test(f));
-    return [{ check: 'plugins', level: 'ok', message: `${config.plugins.dir}: ${files.length} plugin file(s)` }];
-  } catch (err) {
-    return [{ check: 'plugins', level: 'fail', message: `${config.plugins.dir}: ${(err as Error).message}` }];
-  }
+async function checkPlugins(config: HookdConfig, io: CliIO): Promise<Finding[]> {
+  const checks = await checkPluginFiles(config.plugins, config.baseDir, io.env);
+  if (checks.length === 0) return [{ check: 'plugins', level: 'ok', message: `no plugins (${config.plugins.dir} has no plugin files, no built-ins configured)` }];
+  return checks.map((c) => ({ check: 'plugins', level: c.ok ? 'ok' : 'fail', message: `${c.name}${c.file ? ` (${c.file})` : ''}: ${c.message}` }));
 }
