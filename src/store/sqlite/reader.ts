@@ -114,7 +114,8 @@ export class Reader {
   }
 }
 
-function toEvent(r: Row): StoredEvent {
+/** The columns an event and its summary share. */
+function common(r: SummaryRow | Row) {
   return {
     seq: r.seq,
     id: r.id,
@@ -125,29 +126,17 @@ function toEvent(r: Row): StoredEvent {
     schema: r.schema,
     dedupeKey: r.dedupe_key,
     status: r.status,
-    errors: r.errors ? JSON.parse(r.errors) : null,
+    errors: r.errors ? (JSON.parse(r.errors) as StoredEvent['errors']) : null,
     contentType: r.content_type,
-    headers: JSON.parse(r.headers),
-    body: r.body,
-    payload: r.payload ?? r.body,
   };
 }
 
+function toEvent(r: Row): StoredEvent {
+  return { ...common(r), headers: JSON.parse(r.headers), body: r.body, payload: r.payload ?? r.body };
+}
+
 function toSummary(r: SummaryRow): EventSummary {
-  return {
-    seq: r.seq,
-    id: r.id,
-    source: r.source,
-    receivedAt: r.received_at,
-    requestId: r.request_id,
-    item: r.item,
-    schema: r.schema,
-    dedupeKey: r.dedupe_key,
-    status: r.status,
-    errors: r.errors ? JSON.parse(r.errors) : null,
-    contentType: r.content_type,
-    size: r.size,
-  };
+  return { ...common(r), size: r.size };
 }
 
 /** Reads for the dispatch stage, prepared once. */
