@@ -3,13 +3,16 @@
 //   npm run bench                          # the default run: a few minutes
 //   npm run bench -- --preload 1000000     # also: throughput with 1M events already stored
 //   npm run bench -- --duration 5 --no-build
+//   npm run bench -- --only hookd,bare-express   (targets: bare-http, bare-express, hookd-noplugin, hookd)
 //
 // Every target runs as its own child process on loopback: bare node:http doing only the HMAC
 // check, a bare Express 5 route reading the body, and `hookd serve` with its full pipeline
 // (helmet, rate limit set high, pino access log to a file, verification, Iglu validation, durable
-// commit with synchronous=FULL, one matching plugin). autocannon drives each with fresh signed
-// JobServ builds (~1.4 KB, a new build_id per request, so dedupe never short-circuits).
-// Results: a table on stdout and bench/results.json.
+// commit with synchronous=FULL, one matching plugin; and once more without the plugin, to show
+// what dispatch costs). Every request is a fresh signed JobServ build (~1.4 KB, a new build_id
+// each time, so dedupe never short-circuits). Two phases per target: saturation, autocannon with
+// 16 connections in a closed loop; and a fixed offered rate, paced open loop (bench/lib/paced.mjs
+// says why not autocannon's overallRate). Results: a table on stdout and bench/results.json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -19,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SECRET } from './lib/jobserv.mjs';
 import { runLoad, BODY_BYTES } from './lib/load.mjs';
+import { runPaced } from './lib/paced.mjs';
 import { cpuSeconds, hookdBin, hookdConfig, repoRoot, startHookd, startScript, tempDir, watchRss } from './lib/receiver.mjs';
 import { preload } from './preload.mjs';
 
@@ -69,11 +73,11 @@ function git(argv) {
 }
 
 /** One load phase against a running server, with its RSS and CPU sampled from /proc. */
-async function phase(server, name, opts) {
+async function phase(server, name, opts = {}) {
   const rss = watchRss(server.pid);
   const cpu0 = cpuSeconds(server.pid);
   const load0 = os.loadavg()[0];
-  const r = await runLoad({ url: server.url, connections: CONNECTIONS, duration: DURATION, ...opts });
+  const r = opts.rate ? await runPaced({ url: server.url, duration: DURATION, ...opts }) : await runLoad({ url: server.url, connections: CONNECTIONS, duration: DURATION, ...opts });
   const cpu = cpuSeconds(server.pid) - cpu0;
   const mem = rss.stop();
   const out = {
@@ -98,7 +102,7 @@ async function phase(server, name, opts) {
 /** The rate phase with every 200's event id noted, so dispatch lag can be read off the plugin's record. */
 async function ratePhase(server, name) {
   const acked = new Map();
-  const result = await phase(server, name, { overallRate: RATE, onAck: (id, at) => id && acked.set(id, at) });
+  const result = await phase(server, name, { rate: RATE, onAck: (id, at) => acked.set(id, at) });
   return { result, acked };
 }
 
@@ -109,19 +113,19 @@ async function runBaseline(name, script) {
   try {
     await runLoad({ url: server.url, connections: CONNECTIONS, duration: WARMUP });
     const saturation = await phase(server, 'saturation');
-    const { result: rate } = await ratePhase(server, `rate ${RATE}/s`);
+    const { result: rate } = await ratePhase(server, `paced ${RATE}/s`);
     return { name, saturation, rate };
   } finally {
     await server.stop();
   }
 }
 
-/** A data dir for hookd with the bench plugin installed; the plugin writes one line per event it starts. */
-function hookdDir(label) {
+/** A data dir for hookd with the bench plugin installed (unless `plugin` is false); the plugin writes one line per event it starts. */
+function hookdDir(label, { plugin = true } = {}) {
   const dir = tempDir(`hookd-bench-${label}-`);
   dirs.push(dir);
   fs.mkdirSync(path.join(dir, 'plugins'));
-  fs.copyFileSync(PLUGIN_FILE, path.join(dir, 'plugins', 'bench-recorder.mjs'));
+  if (plugin) fs.copyFileSync(PLUGIN_FILE, path.join(dir, 'plugins', 'bench-recorder.mjs'));
   const config = hookdConfig({
     secret: SECRET,
     server: { rateLimit: RATE_LIMIT },
@@ -170,6 +174,20 @@ async function dispatchLag(pluginLog, acked, waitMs = 30_000) {
   };
 }
 
+/** The same pipeline with no plugin loaded: what ingest alone costs, so dispatch's share is visible. */
+async function runHookdWithoutPlugin() {
+  const setup = hookdDir('hookd-noplugin', { plugin: false });
+  const server = await startBenchHookd(setup);
+  try {
+    await runLoad({ url: server.url, connections: CONNECTIONS, duration: WARMUP });
+    const saturation = await phase(server, 'saturation');
+    const { result: rate } = await ratePhase(server, `paced ${RATE}/s`);
+    return { name: 'hookd, no plugin', saturation, rate };
+  } finally {
+    await server.stop();
+  }
+}
+
 async function runHookd() {
   const setup = hookdDir('hookd');
   const server = await startBenchHookd(setup);
@@ -178,7 +196,7 @@ async function runHookd() {
     const saturation = await phase(server, 'saturation');
     await sleep(1000); // let the plugin drain the saturation backlog before the lag is measured
     await waitForDrain(setup.pluginLog);
-    const { result: rate, acked } = await ratePhase(server, `rate ${RATE}/s`);
+    const { result: rate, acked } = await ratePhase(server, `paced ${RATE}/s`);
     const lag = await dispatchLag(setup.pluginLog, acked);
     log(`dispatch lag at ${RATE}/s: p50 ${lag.p50.toFixed(1)} ms, p99 ${lag.p99.toFixed(1)} ms (${lag.reached}/${lag.events} events reached the plugin)`);
     return { name: 'hookd', saturation, rate, dispatchLag: lag };
@@ -279,6 +297,8 @@ function targets(results) {
     checks.push({ target: 'saturation ≥ 0.9 × bare Express', value: hookd.saturation.rps / express.saturation.rps, unit: '×', ok: hookd.saturation.rps >= 0.9 * express.saturation.rps });
   }
   if (hookd && http) checks.push({ target: '(info) saturation vs bare node:http', value: hookd.saturation.rps / http.saturation.rps, unit: '×', ok: null });
+  const bare = by['hookd, no plugin'];
+  if (bare && express) checks.push({ target: '(info) saturation without the plugin vs bare Express', value: bare.saturation.rps / express.saturation.rps, unit: '×', ok: null });
   if (hookd) {
     checks.push({ target: `p99 ack ≤ 5 ms at ${RATE}/s`, value: hookd.rate.p99, unit: 'ms', ok: hookd.rate.p99 <= 5 });
     if (express) checks.push({ target: `(info) p99 ack vs bare Express at ${RATE}/s`, value: hookd.rate.p99 / express.rate.p99, unit: '×', ok: null });
@@ -312,6 +332,7 @@ async function main() {
   const want = (name) => !only || only.has(name);
   if (want('bare-http')) results.push(await runBaseline('bare-http', path.join(repoRoot, 'bench', 'baselines', 'bare-http.mjs')));
   if (want('bare-express')) results.push(await runBaseline('bare-express', path.join(repoRoot, 'bench', 'baselines', 'bare-express.mjs')));
+  if (want('hookd-noplugin')) results.push(await runHookdWithoutPlugin());
   if (want('hookd')) results.push(await runHookd());
   if (PRELOAD > 0) results.push(await runPreloaded(PRELOAD));
 
@@ -344,7 +365,10 @@ async function main() {
   else log(`kept: ${dirs.join(' ')}`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

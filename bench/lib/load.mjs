@@ -17,11 +17,11 @@ export function nextSignedBody() {
 export const BODY_BYTES = Buffer.byteLength(template.join(String(nextBuildId)));
 
 /**
- * Runs one load phase. `onAck(id, atMs)` gets each 200's event id and arrival time (epoch ms,
- * sub-ms) when given. Resolves with throughput, latency percentiles (ms) over every response,
- * status counts and errors.
+ * Runs one closed-loop load phase (each connection sends its next request when the last is
+ * answered). Resolves with throughput, latency percentiles (ms) over every response, status
+ * counts and errors.
  */
-export async function runLoad({ url, path = '/hooks/foundries', connections = 16, duration = 10, overallRate, onAck, warmup = 0 }) {
+export async function runLoad({ url, path = '/hooks/foundries', connections = 16, duration = 10, overallRate, warmup = 0 }) {
   if (warmup > 0) await runLoad({ url, path, connections, duration: warmup, overallRate });
   const latencies = [];
   const requests = [
@@ -34,19 +34,6 @@ export async function runLoad({ url, path = '/hooks/foundries', connections = 16
         req.headers = { 'content-type': 'application/json', [SIG_HEADER]: sig };
         return req;
       },
-      ...(onAck
-        ? {
-            onResponse(status, body) {
-              if (status !== 200) return;
-              const at = performance.timeOrigin + performance.now();
-              try {
-                onAck(JSON.parse(body).id, at);
-              } catch {
-                /* a baseline's body has no id */
-              }
-            },
-          }
-        : {}),
     },
   ];
   const instance = autocannon({
