@@ -111,9 +111,9 @@ async function runBaseline(name, script) {
   dirs.push(dir);
   const server = await startScript({ script, dir });
   try {
-    await runLoad({ url: server.url, connections: CONNECTIONS, duration: WARMUP });
-    const saturation = await phase(server, 'saturation');
+    await warmUp(server);
     const { result: rate } = await ratePhase(server, `paced ${RATE}/s`);
+    const saturation = await phase(server, 'saturation');
     return { name, saturation, rate };
   } finally {
     await server.stop();
@@ -179,9 +179,9 @@ async function runHookdWithoutPlugin() {
   const setup = hookdDir('hookd-noplugin', { plugin: false });
   const server = await startBenchHookd(setup);
   try {
-    await runLoad({ url: server.url, connections: CONNECTIONS, duration: WARMUP });
-    const saturation = await phase(server, 'saturation');
+    await warmUp(server);
     const { result: rate } = await ratePhase(server, `paced ${RATE}/s`);
+    const saturation = await phase(server, 'saturation');
     return { name: 'hookd, no plugin', saturation, rate };
   } finally {
     await server.stop();
@@ -192,21 +192,25 @@ async function runHookd() {
   const setup = hookdDir('hookd');
   const server = await startBenchHookd(setup);
   try {
-    await runLoad({ url: server.url, connections: CONNECTIONS, duration: WARMUP });
-    const saturation = await phase(server, 'saturation');
-    await sleep(1000); // let the plugin drain the saturation backlog before the lag is measured
-    await waitForDrain(setup.pluginLog);
+    await warmUp(server);
+    await waitForDrain(setup.pluginLog); // the lag is measured from an idle plugin
     const { result: rate, acked } = await ratePhase(server, `paced ${RATE}/s`);
     const lag = await dispatchLag(setup.pluginLog, acked);
     log(`dispatch lag at ${RATE}/s: p50 ${lag.p50.toFixed(1)} ms, p99 ${lag.p99.toFixed(1)} ms (${lag.reached}/${lag.events} events reached the plugin)`);
+    const saturation = await phase(server, 'saturation');
     return { name: 'hookd', saturation, rate, dispatchLag: lag };
   } finally {
     await server.stop();
   }
 }
 
-/** Waits until the plugin's record stops growing (the saturation phase can leave a backlog). */
-async function waitForDrain(pluginLog, quietMs = 1000, maxMs = 120_000) {
+/** JIT warm-up at the paced rate (a saturation warm-up would leave the plugin a backlog to drain first). */
+function warmUp(server) {
+  return runPaced({ url: server.url, rate: RATE, duration: WARMUP });
+}
+
+/** Waits until the plugin's record stops growing (it may still be working through the warm-up). */
+async function waitForDrain(pluginLog, quietMs = 1000, maxMs = 60_000) {
   const until = Date.now() + maxMs;
   let last = -1;
   while (Date.now() < until) {
@@ -215,7 +219,7 @@ async function waitForDrain(pluginLog, quietMs = 1000, maxMs = 120_000) {
     last = size;
     await sleep(quietMs);
   }
-  log('the plugin was still catching up after the saturation phase');
+  log('the plugin was still catching up after the warm-up');
 }
 
 /**
@@ -260,7 +264,7 @@ async function runPreloaded(count) {
   // The plugin is new to this store, so it starts after the newest stored event (its default `from`).
   const server = await startBenchHookd(setup);
   try {
-    await runLoad({ url: server.url, connections: CONNECTIONS, duration: WARMUP });
+    await warmUp(server);
     const saturation = await phase(server, `saturation, ${count} stored`);
     return { name: `hookd (${count} stored)`, preloaded: count, saturation };
   } finally {
