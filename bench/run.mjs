@@ -197,6 +197,8 @@ async function runHookd() {
     const { result: rate, acked } = await ratePhase(server, `paced ${RATE}/s`);
     const lag = await dispatchLag(setup.pluginLog, acked);
     log(`dispatch lag at ${RATE}/s: p50 ${lag.p50.toFixed(1)} ms, p99 ${lag.p99.toFixed(1)} ms (${lag.reached}/${lag.events} events reached the plugin)`);
+    // Saturation starts, like the preloaded run's, with the plugin idle (not behind a backlog).
+    await waitForDrain(setup.pluginLog);
     const saturation = await phase(server, 'saturation');
     return { name: 'hookd', saturation, rate, dispatchLag: lag };
   } finally {
@@ -209,7 +211,7 @@ function warmUp(server) {
   return runPaced({ url: server.url, rate: RATE, duration: WARMUP });
 }
 
-/** Waits until the plugin's record stops growing (it may still be working through the warm-up). */
+/** Waits until the plugin's record stops growing (it may still be working through a backlog). */
 async function waitForDrain(pluginLog, quietMs = 1000, maxMs = 60_000) {
   const until = Date.now() + maxMs;
   let last = -1;
@@ -219,7 +221,7 @@ async function waitForDrain(pluginLog, quietMs = 1000, maxMs = 60_000) {
     last = size;
     await sleep(quietMs);
   }
-  log('the plugin was still catching up after the warm-up');
+  log('the plugin was still catching up; measuring anyway');
 }
 
 /**
@@ -265,6 +267,7 @@ async function runPreloaded(count) {
   const server = await startBenchHookd(setup);
   try {
     await warmUp(server);
+    await waitForDrain(setup.pluginLog);
     const saturation = await phase(server, `saturation, ${count} stored`);
     return { name: `hookd (${count} stored)`, preloaded: count, saturation };
   } finally {
