@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../log.js';
-import type { DispatchProgress, PluginCursor, Store, StoredEvent } from '../store/types.js';
+import type { DispatchCandidate, DispatchProgress, PluginCursor, Store, StoredEvent } from '../store/types.js';
 import type { PluginHandler, PluginMeta } from './handler.js';
 import { compileMatch, type Matcher } from './match.js';
 import type { Outcome, OutcomeStatus, PluginState, PluginStatus } from './types.js';
@@ -19,6 +19,11 @@ export interface DeliveryOptions {
 /** Back-off doubles from plugins.backoffMs, up to a minute. */
 export const MAX_BACKOFF_MS = 60_000;
 
+/** How many handed-over events may wait for their commit before the loop waits for the writer. */
+const MAX_UNSETTLED = 64;
+/** Candidates read after the cursor in one query. */
+const CANDIDATE_PAGE = 256;
+
 /** Something to hand over: the next event after the cursor, or a queued redelivery. */
 type Work = { event: StoredEvent; redelivery?: number };
 
@@ -26,7 +31,9 @@ type Work = { event: StoredEvent; redelivery?: number };
  * One plugin's delivery loop, on the main thread: it owns the plugin's cursor and hands its
  * handler one event at a time, in receipt order — first anything queued for redelivery (replay,
  * revalidate), then the events after its cursor. Each step's outcome and cursor are committed
- * together before the next event. A failure is retried with back-off; after the configured
+ * together; for events after the cursor the next event is handed over while that commit is still
+ * in the writer's queue (the writer keeps their order, and a crash before the commit only means the
+ * event is handed over again: at least once). A failure is retried with back-off; after the configured
  * attempts the plugin is deactivated with its cursor on that event (or, with continueOnError, the
  * event is marked failed and the cursor moves on). Nothing here waits on another plugin.
  */
@@ -37,7 +44,10 @@ export class PluginDelivery {
   hash: string | null;
   state: PluginState;
   private stateVersion: number;
+  /** Where the loop is: the last event handed over (may be ahead of what is committed). */
   private cursor: number;
+  /** The cursor as committed: what a restart resumes from, and what status() reports. */
+  private committedCursor: number;
   private failures: number;
   private lastError: string | null;
   private handler: PluginHandler;
@@ -49,6 +59,11 @@ export class PluginDelivery {
   private stopped = false;
   /** The event the failure count is about: retried before anything else, even a newer replay. */
   private failing: Work | undefined;
+  /** Candidates after the cursor, read once and consumed in order. */
+  private candidates: DispatchCandidate[] = [];
+  /** Cursor steps handed to the writer and not yet committed. */
+  private readonly unsettled = new Set<Promise<void>>();
+  private recordFailure: unknown;
 
   constructor(
     row: PluginCursor,
@@ -63,6 +78,7 @@ export class PluginDelivery {
     this.state = row.state;
     this.stateVersion = row.stateVersion;
     this.cursor = row.cursor;
+    this.committedCursor = row.cursor;
     this.failures = row.failures;
     this.lastError = row.lastError;
     this.handler = handler;
@@ -76,8 +92,8 @@ export class PluginDelivery {
       origin: this.origin,
       ...(this.file ? { file: this.file } : {}),
       state: this.state,
-      cursor: this.cursor,
-      lag: this.opts.store.countEventsAfter(this.cursor),
+      cursor: this.committedCursor,
+      lag: this.opts.store.countEventsAfter(this.committedCursor),
       lastError: this.lastError,
       failures: this.failures,
     };
@@ -118,14 +134,34 @@ export class PluginDelivery {
         this.retryIn(1000);
         return;
       }
-      if (!more && !this.again) return;
+      if (!more && !this.again) {
+        await this.settle();
+        if (this.recordFailure === undefined) return;
+        continue; // step() turns the failure into a retry from the committed cursor
+      }
+      if (this.unsettled.size >= MAX_UNSETTLED) await Promise.race(this.unsettled);
       await nextTurn(); // let the event loop answer webhooks between events
     }
+    await this.settle();
+  }
+
+  /** Waits for every pipelined cursor step to be committed (or to fail). */
+  private async settle(): Promise<void> {
+    while (this.unsettled.size) await Promise.all(this.unsettled);
   }
 
   /** One event handed over (or a run of events skipped); answers whether there may be more. */
   private async step(): Promise<boolean> {
     const { store } = this.opts;
+    if (this.recordFailure !== undefined) {
+      // A pipelined commit failed: hand over again from what is committed (at least once).
+      const err = this.recordFailure;
+      await this.settle();
+      this.recordFailure = undefined;
+      this.cursor = this.committedCursor;
+      this.candidates = [];
+      throw err;
+    }
     if (this.failing && this.failures > 0) {
       const { event, redelivery } = this.failing;
       const current = store.getEvent(event.id);
@@ -142,6 +178,8 @@ export class PluginDelivery {
       const event = store.getEvent(queued.eventId);
       // Pruned, quarantined again, or not reached by the cursor yet (which will hand it over in order).
       if (!event || event.status !== 'accepted' || event.seq > this.cursor) {
+        // Its status may have changed since the candidates were read (revalidate): read them again.
+        if (event && event.seq > this.cursor) this.candidates = [];
         await store.recordDispatch({ plugin: this.name, outcomes: [], redelivered: queued.id });
         return true;
       }
@@ -152,7 +190,9 @@ export class PluginDelivery {
       return this.deliver({ event, redelivery: queued.id });
     }
 
-    const batch = store.dispatchCandidates(this.cursor, 500);
+    while (this.candidates.length && this.candidates[0]!.seq <= this.cursor) this.candidates.shift();
+    if (this.candidates.length === 0) this.candidates = store.dispatchCandidates(this.cursor, CANDIDATE_PAGE);
+    const batch = this.candidates;
     if (batch.length === 0) return false;
     const skipped: string[] = [];
     let through = this.cursor;
@@ -167,7 +207,7 @@ export class PluginDelivery {
       through = c.seq;
     }
     if (through > this.cursor) {
-      await this.record({ outcomes: skipped.map((id) => this.outcome(id, 'skipped', 0, null, null)), cursor: through }, 0);
+      this.recordInOrder({ outcomes: skipped.map((id) => this.outcome(id, 'skipped', 0, null, null)), cursor: through }, 0);
       this.cursor = Math.max(this.cursor, through);
     }
     if (!next) return true;
@@ -195,8 +235,13 @@ export class PluginDelivery {
     if (result.ok) {
       this.failures = 0;
       this.failing = undefined;
-      await this.record({ outcomes: [this.outcome(event.id, 'done', attempt, null, output)], cursor, failures: 0, redelivered: redelivery }, ms);
-      if (cursor !== undefined) this.cursor = Math.max(this.cursor, cursor);
+      const progress = { outcomes: [this.outcome(event.id, 'done', attempt, null, output)], cursor, failures: 0, redelivered: redelivery };
+      // A redelivery must be committed before the queue is read again, or it would be handed over twice.
+      if (cursor === undefined) await this.record(progress, ms);
+      else {
+        this.recordInOrder(progress, ms);
+        this.cursor = Math.max(this.cursor, cursor);
+      }
       return true;
     }
 
@@ -231,8 +276,21 @@ export class PluginDelivery {
 
   private async record(progress: Omit<DispatchProgress, 'plugin'>, ms: number): Promise<void> {
     await this.opts.store.recordDispatch({ plugin: this.name, ...progress });
+    if (progress.cursor !== undefined) this.committedCursor = Math.max(this.committedCursor, progress.cursor);
     const updatedAt = Date.now();
     for (const o of progress.outcomes) this.opts.onOutcome({ ...o, plugin: this.name, updatedAt, ms });
+  }
+
+  /** Records a cursor step without waiting for its commit; a failure is picked up by the next step. */
+  private recordInOrder(progress: Omit<DispatchProgress, 'plugin'>, ms: number): void {
+    const p: Promise<void> = this.record(progress, ms).then(
+      () => undefined,
+      (err: unknown) => {
+        this.recordFailure ??= err;
+      },
+    );
+    this.unsettled.add(p);
+    void p.finally(() => this.unsettled.delete(p));
   }
 
   private retryIn(ms: number): void {
@@ -327,5 +385,6 @@ export class PluginDelivery {
     }
     await this.handler.close();
     await this.running;
+    await this.settle();
   }
 }
