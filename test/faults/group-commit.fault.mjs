@@ -26,12 +26,21 @@ describe('group commit with a failing call', () => {
     store.writer.on('batch', (b) => batches.push(b));
     try {
       const deadline = Date.now() + 5000;
-      // Sent in the same turn of the event loop, so the writer thread takes them as one batch.
+      // Hold the writer in a first transaction (waiting on another connection's lock) so the three
+      // calls queue up behind it and are taken as one batch: message timing alone does not promise that.
+      const locker = new Database(file);
+      locker.exec('BEGIN IMMEDIATE');
+      const primer = store.append(request(0), { deadline });
+      await new Promise((resolve) => setTimeout(resolve, 50));
       const calls = [
         store.append(request(1), { deadline }),
         store.append(request(2, 'bogus'), { deadline }), // violates the status CHECK constraint
         store.append(request(3), { deadline }),
       ];
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      locker.exec('COMMIT');
+      locker.close();
+      await primer;
       const [a, bad, c] = await Promise.allSettled(calls);
       assert.equal(a.status, 'fulfilled');
       assert.equal(c.status, 'fulfilled');
@@ -44,8 +53,8 @@ describe('group commit with a failing call', () => {
       const events = db.prepare('SELECT dedupe_key FROM events ORDER BY seq').pluck().all();
       const bodies = db.prepare('SELECT body FROM requests').all().map((r) => r.body.toString());
       db.close();
-      assert.deepEqual(events, ['sha256:group-commit-1', 'sha256:group-commit-3']);
-      assert.deepEqual(bodies.sort(), ['{"build_id": 1}', '{"build_id": 3}'], 'the failed call’s request row was undone too');
+      assert.deepEqual(events, ['sha256:group-commit-0', 'sha256:group-commit-1', 'sha256:group-commit-3']);
+      assert.deepEqual(bodies.sort(), ['{"build_id": 0}', '{"build_id": 1}', '{"build_id": 3}'], 'the failed call’s request row was undone too');
       assert.equal(store.getEvent(a.value[0].id)?.dedupeKey, 'sha256:group-commit-1');
     } finally {
       await store.close();
