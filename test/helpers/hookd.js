@@ -10,6 +10,8 @@ import { startHookd } from '../../dist/serve.js';
 import { sign } from '../../dist/verify/index.js';
 import { KINDS } from '../../dist/ingest/kinds.js';
 
+export { pythonJsonDumps } from './python-json.js';
+
 export const SECRET = 'test-secret-not-real';
 export const repoRoot = path.resolve(new URL('../..', import.meta.url).pathname);
 export const sharedDir = path.resolve(repoRoot, '..', 'shared');
@@ -86,34 +88,6 @@ export function jobservBuild(buildId = 67, status = 'PASSED') {
     created: '2021-07-26T18:10:33+00:00',
     completed: '2021-07-26T18:19:24+00:00',
   };
-}
-
-/** Python json.dumps(obj) bytes, as JobServ sends them: ", " and ": " separators, \uXXXX escapes. */
-export function pythonJsonDumps(value) {
-  const str = (s) => '"' + [...s].map((ch) => {
-    const c = ch.codePointAt(0);
-    if (ch === '"') return '\\"';
-    if (ch === '\\') return '\\\\';
-    if (ch === '\n') return '\\n';
-    if (ch === '\r') return '\\r';
-    if (ch === '\t') return '\\t';
-    if (c < 0x20 || c > 0x7e) {
-      if (c > 0xffff) {
-        const v = c - 0x10000;
-        return '\\u' + (0xd800 + (v >> 10)).toString(16).padStart(4, '0') + '\\u' + (0xdc00 + (v & 0x3ff)).toString(16).padStart(4, '0');
-      }
-      return '\\u' + c.toString(16).padStart(4, '0');
-    }
-    return ch;
-  }).join('') + '"';
-  const enc = (v) => {
-    if (v === null) return 'null';
-    if (typeof v === 'string') return str(v);
-    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-    if (Array.isArray(v)) return '[' + v.map(enc).join(', ') + ']';
-    return '{' + Object.entries(v).map(([k, x]) => str(k) + ': ' + enc(x)).join(', ') + '}';
-  };
-  return enc(value);
 }
 
 export function readVectors() {
