@@ -2,31 +2,17 @@
 // a user would (the built bin, a temp cwd with its own hookd.yaml and resolver config).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import YAML from 'yaml';
 import { repoRoot, tempDir } from './helpers/hookd.js';
+import { runHookd as hookd } from './helpers/cli.js';
 
-const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
 const fixtures = path.join(repoRoot, 'test', 'fixtures', 'iglu');
 const FACTOTUM_JOB = 'iglu:com.snowplowanalytics.factotum/job_update/jsonschema/1-0-0';
 const JOBSERV = 'iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0';
 
-/** The bin in `cwd`, asynchronously: a test's loopback registry must keep answering meanwhile. */
-function hookd(args, cwd) {
-  return new Promise((resolve) => {
-    const env = { ...process.env, HOOKD_DATA_DIR: path.join(cwd, 'data') };
-    delete env.HOOKD_CONFIG;
-    const child = spawn(process.execPath, [cli, ...args], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 /** A temp cwd with hookd.yaml and, when repositories are given, a resolver config ahead of the embedded registry. */
 function project({ repositories, sources } = {}) {

@@ -1,32 +1,20 @@
 // SPEC §1: the hookd CLI — sign, send, migrate, prune, doctor, --help.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import YAML from 'yaml';
-import { SECRET, baseConfig, jobservBuild, pythonJsonDumps, readVectors, repoRoot, startReceiver, tempDir } from './helpers/hookd.js';
+import { SECRET, baseConfig, jobservBuild, pythonJsonDumps, readVectors, startReceiver, tempDir } from './helpers/hookd.js';
 import { verify } from '../dist/verify/index.js';
 import { KINDS } from '../dist/ingest/kinds.js';
-
-const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
+import { cli, runHookd } from './helpers/cli.js';
 
 function hookd(args, { cwd, env = {}, input } = {}) {
   return spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', input, env: { ...process.env, HOOKD_DATA_DIR: path.join(cwd, 'data'), ...env } });
 }
 
-/** Async variant: the in-process receiver must keep serving while the CLI runs. */
-function hookdAsync(args, { cwd, env = {} }) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, HOOKD_DATA_DIR: path.join(cwd, 'data'), ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 function withConfig(config) {
   const dir = tempDir();
@@ -84,14 +72,14 @@ describe('hookd send', () => {
     try {
       const port = new URL(r.url).port;
       fs.writeFileSync(path.join(dir, 'build.json'), pythonJsonDumps(jobservBuild(42)));
-      const res = await hookdAsync(['send', 'foundries', 'build.json', '--json'], { cwd: dir, env: { PORT: port } });
+      const res = await runHookd(['send', 'foundries', 'build.json', '--json'], dir, { PORT: port });
       assert.equal(res.status, 0, res.stderr);
       const answer = JSON.parse(res.stdout);
       assert.equal(answer.status, 200);
       assert.equal(answer.body.status, 'accepted');
       assert.equal(r.hookd.store.getEvent(answer.body.id).body.toString(), fs.readFileSync(path.join(dir, 'build.json'), 'utf8'));
       fs.writeFileSync(path.join(dir, 'bad.json'), '{"build_id": "x"}');
-      const bad = await hookdAsync(['send', 'foundries', 'bad.json'], { cwd: dir, env: { PORT: port } });
+      const bad = await runHookd(['send', 'foundries', 'bad.json'], dir, { PORT: port });
       assert.equal(bad.status, 1, 'a 422 is a failure for send');
       assert.match(bad.stdout, /^422 /);
     } finally {

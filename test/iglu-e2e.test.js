@@ -5,14 +5,13 @@
 // user registry with the older schema variant is configured ahead of the embedded one.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import YAML from 'yaml';
 import { baseConfig, post, pythonJsonDumps, repoRoot, signedHeaders, startReceiver, tempDir } from './helpers/hookd.js';
+import { runHookd as hookd } from './helpers/cli.js';
 
-const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
 const fixtures = path.join(repoRoot, 'test', 'fixtures', 'iglu');
 const fixtureBytes = (rel) => fs.readFileSync(path.join(fixtures, rel));
 const fixtureJson = (rel) => JSON.parse(fixtureBytes(rel).toString('utf8'));
@@ -39,19 +38,6 @@ const factotumHeaders = { 'content-type': 'application/json; charset=utf-8' };
 /** The seed's own sample (../shared/seeds/000_*.txt), byte for byte as the Iglu developer extracted it. */
 const SEED_000 = fixtureBytes('seeds/000-factotum-job-update.json');
 
-/** `hookd <args>` in `cwd`, as a user runs it next to their hookd.yaml; the receiver keeps serving meanwhile. */
-function hookd(args, cwd) {
-  return new Promise((resolve) => {
-    const env = { ...process.env, HOOKD_DATA_DIR: path.join(cwd, 'data') };
-    delete env.HOOKD_CONFIG;
-    const child = spawn(process.execPath, [cli, ...args], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 /** Writes the Snowplow resolver config of the worked example: the older variant ahead of the embedded registry. */
 function addLegacyRegistry(dir) {

@@ -34,6 +34,8 @@ describe('disk full', () => {
     fs.mkdirSync(setup.dataDir);
     const refused = tryMount(setup.dataDir);
     if (refused) {
+      // Reason for the skip: only root may mount the small tmpfs this test fills up. CI runs as
+      // root (.ci/run), so there it always runs; on a developer's unprivileged machine it says why.
       t.skip(`cannot mount a tmpfs for the data dir (${refused}); run as root to include this test`);
       return;
     }
