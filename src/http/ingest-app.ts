@@ -1,13 +1,13 @@
 import express, { type Request, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { HookdConfig } from '../config/load.js';
 import type { Source } from '../config/sources.js';
 import { HookdError } from '../errors.js';
 import type { IngestObserver } from '../ingest/observer.js';
 import type { createIngest } from '../ingest/receive.js';
-import { redactUrl, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
+import { accessLog } from './access-log.js';
 import { readRawBody } from './body.js';
 import { errorHandler } from './respond.js';
 
@@ -47,29 +47,7 @@ export function createIngestApp(deps: IngestAppDeps): express.Express {
     }),
   );
 
-  let nextRequestId = 0;
-  const idPrefix = Date.now().toString(36);
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : `${idPrefix}-${(++nextRequestId).toString(36)}`;
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      serializers: {
-        req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url), remoteAddress: req.remoteAddress }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    }),
-  );
-
-  app.use((_req, res, next) => {
-    res.locals.started = performance.now();
-    next();
-  });
+  app.use(accessLog(logger));
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', (_req, res) => void (deps.isReady() ? res.json({ status: 'ready' }) : res.status(503).json({ status: 'shutting down' })));
@@ -95,7 +73,7 @@ export function createIngestApp(deps: IngestAppDeps): express.Express {
     const source = sourceOf(req);
     const reason = err.status === 401 ? String(err.body?.reason ?? 'unauthorized') : err.code;
     observer.emit('rejected', { at: Date.now(), source, status: err.status, code: err.code, reason, clientIp: req.ip ?? '', size: Number(req.headers['content-length'] ?? 0) });
-    req.log.warn({ source, status: err.status, code: err.code, reason }, 'webhook rejected');
+    logger.warn({ reqId: req.id, source, status: err.status, code: err.code, reason }, 'webhook rejected');
   };
 
   app.post('/hooks/:source', limiter, async (req, res) => {
@@ -108,7 +86,8 @@ export function createIngestApp(deps: IngestAppDeps): express.Express {
     const work = ingest({
       source,
       headers: req.headers,
-      query: new URL(req.originalUrl, 'http://hookd').searchParams,
+      // Only token sources read ?token=; most webhooks have no query string to parse.
+      query: req.originalUrl.includes('?') ? new URL(req.originalUrl, 'http://hookd').searchParams : NO_QUERY,
       body,
       receivedAt,
       deadline: receivedAt + config.server.ackDeadlineMs,
@@ -129,12 +108,14 @@ export function createIngestApp(deps: IngestAppDeps): express.Express {
   app.use(
     errorHandler((err, req, res) => {
       reject(err, req);
-      if (err.status >= 500) req.log.error({ err: err.cause ?? err, code: err.code }, err.message);
+      if (err.status >= 500) logger.error({ reqId: req.id, err: err.cause ?? err, code: err.code }, err.message);
       observer.emit('answered', { source: sourceOf(req), status: err.status, code: err.code, ms: performance.now() - (res.locals.started as number) });
     }),
   );
   return app;
 }
+
+const NO_QUERY = new URLSearchParams();
 
 /** Error middleware runs outside the route, so req.params is empty there. */
 function sourceOf(req: Request): string {
