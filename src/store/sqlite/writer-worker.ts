@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { applyPragmas, migrate, type OpenOptions } from './migrate.js';
-import { WRITE_OPS, type WriteOpName } from './ops/index.js';
+import { RELAXED_OPS, WRITE_OPS, type WriteOpName } from './ops/index.js';
 import type { WriterRequest, WriterResponse, WriterResult } from './writer-protocol.js';
 
 const opts = workerData as OpenOptions & { path: string; migrationsDir: string };
@@ -63,9 +63,20 @@ function flush(): void {
     results.push(failure(m.id, 'deadline_passed', 'the ack deadline passed before the commit started'));
     return false;
   });
+  if (live.length) setDurability(live.every((m) => RELAXED_OPS.has(m.op)));
   const committed = live.length ? runBatch(live, results) : undefined;
   if (results.length) port.postMessage({ type: 'results', results, ...(committed ? { batch: committed } : {}) } satisfies WriterResponse);
   if (closing && queue.length === 0) finish();
+}
+
+// synchronous=FULL/EXTRA, as configured, except for batches of relaxed writes only (RELAXED_OPS).
+const configuredSync = opts.synchronous.toUpperCase();
+const canRelax = configuredSync === 'FULL' || configuredSync === 'EXTRA';
+let relaxed = false;
+function setDurability(relax: boolean): void {
+  if (!canRelax || relax === relaxed) return;
+  db.pragma(`synchronous = ${relax ? 'NORMAL' : configuredSync}`);
+  relaxed = relax;
 }
 
 /** Runs `live` in one transaction; answers the batch's size and duration if it committed. */
