@@ -10,6 +10,12 @@ export interface WriterOptions extends OpenOptions {
   migrationsDir: string;
 }
 
+/**
+ * The writer's JS heap holds a batch of calls at a time, a few MB at most; V8's default young
+ * generation (up to 3 × 16 MB semi-spaces per thread) would only add resident memory.
+ */
+const WRITER_HEAP = { maxYoungGenerationSizeMb: 6 };
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
@@ -40,7 +46,7 @@ export class WriterThread extends EventEmitter {
 
   private spawn(): Promise<number[]> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: this.opts });
+      const worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: this.opts, resourceLimits: WRITER_HEAP });
       this.worker = worker;
       let ready = false;
       worker.on('message', (msg: WriterResponse) => {
