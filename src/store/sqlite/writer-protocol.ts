@@ -1,8 +1,16 @@
 import type { WriteOpName } from './ops/index.js';
 
 /** Messages between the event loop and the writer thread. */
+export interface WriterCall {
+  id: number;
+  op: WriteOpName;
+  args: unknown;
+  deadline?: number;
+}
+
 export type WriterRequest =
-  | { type: 'call'; id: number; op: WriteOpName; args: unknown; deadline?: number }
+  /** Every call made during one turn of the event loop, in the order they were made. */
+  | { type: 'calls'; calls: WriterCall[] }
   | { type: 'close' };
 
 export type WriterResult =

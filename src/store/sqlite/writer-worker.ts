@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { applyPragmas, migrate, type OpenOptions } from './migrate.js';
 import { RELAXED_OPS, WRITE_OPS, type WriteOpName } from './ops/index.js';
-import type { WriterRequest, WriterResponse, WriterResult } from './writer-protocol.js';
+import type { WriterCall as Call, WriterRequest, WriterResponse, WriterResult } from './writer-protocol.js';
 
 const opts = workerData as OpenOptions & { path: string; migrationsDir: string };
 const port = parentPort!;
@@ -34,7 +34,6 @@ try {
 // transaction rolled back and the batch run again with a savepoint per call.
 const inSavepoint = db.transaction((op: (args: unknown) => unknown, args: unknown) => op(args));
 
-type Call = Extract<WriterRequest, { type: 'call' }>;
 let queue: Call[] = [];
 let scheduled = false;
 let closing = false;
@@ -45,7 +44,7 @@ port.on('message', (msg: WriterRequest) => {
     if (!scheduled) finish();
     return;
   }
-  queue.push(msg);
+  queue.push(...msg.calls);
   if (!scheduled) {
     scheduled = true;
     setImmediate(flush);

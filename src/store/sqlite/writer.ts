@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { HookdError, unavailable } from '../../errors.js';
 import type { OpenOptions } from './migrate.js';
 import type { WriteOpArgs, WriteOpName, WriteOpResult } from './ops/index.js';
-import type { WriterRequest, WriterResponse, WriterResult } from './writer-protocol.js';
+import type { WriterCall, WriterRequest, WriterResponse, WriterResult } from './writer-protocol.js';
 
 export interface WriterOptions extends OpenOptions {
   path: string;
@@ -32,6 +32,8 @@ export class WriterThread extends EventEmitter {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closing = false;
+  /** Calls made since the last post: sent together once this turn of the event loop is over. */
+  private outbox: WriterCall[] = [];
 
   private constructor(private readonly opts: WriterOptions) {
     super();
@@ -92,9 +94,20 @@ export class WriterThread extends EventEmitter {
         }, Math.max(0, deadline - Date.now()));
       }
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      this.worker.postMessage({ type: 'call', id, op, args, deadline } satisfies WriterRequest);
+      if (this.outbox.length === 0) setImmediate(this.post);
+      this.outbox.push({ id, op, args, ...(deadline !== undefined ? { deadline } : {}) });
     });
   }
+
+  /**
+   * One message per turn of the event loop, not one per call: under load several webhooks finish
+   * their checks in the same turn, and each post costs both threads a structured clone and a wake-up.
+   */
+  private readonly post = (): void => {
+    const calls = this.outbox;
+    this.outbox = [];
+    if (calls.length) this.worker.postMessage({ type: 'calls', calls } satisfies WriterRequest);
+  };
 
   private settle(msg: WriterResult): void {
     const p = this.pending.get(msg.id);
@@ -106,6 +119,7 @@ export class WriterThread extends EventEmitter {
   }
 
   private failAll(cause: Error): void {
+    this.outbox = []; // their callers are answered below; a later thread must not run them
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       if (p.timer) clearTimeout(p.timer);
@@ -117,6 +131,7 @@ export class WriterThread extends EventEmitter {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.post(); // calls made in this turn go before the close
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.postMessage({ type: 'close' } satisfies WriterRequest);
     await exited;
