@@ -139,6 +139,8 @@ export interface Store {
   updateValidation(updates: { id: string; status: EventStatus; schema: string | null; errors: ValidationIssue[] | null }[]): Promise<void>;
   /** Dispatch: the next events after a plugin's cursor, oldest first, without their bytes. */
   dispatchCandidates(afterSeq: number, limit: number): DispatchCandidate[];
+  /** Dispatch: these events (seqs from dispatchCandidates) with their bytes, oldest first, in one read; pruned ones are missing. */
+  dispatchEvents(seqs: number[]): StoredEvent[];
   /** One event's own JSON bytes (the body, or its batch delivery), for a plugin's `where`. */
   payloadOf(seq: number): Buffer | undefined;
   /** How many events were committed after seq (a plugin's lag). */

@@ -78,6 +78,10 @@ export class SqliteStore implements Store {
     return this.reader.plugins.dispatchCandidates(afterSeq, limit);
   }
 
+  dispatchEvents(seqs: number[]): StoredEvent[] {
+    return this.reader.plugins.dispatchEvents(seqs);
+  }
+
   payloadOf(seq: number): Buffer | undefined {
     return this.reader.plugins.payloadOf(seq);
   }

@@ -142,6 +142,7 @@ function toSummary(r: SummaryRow): EventSummary {
 /** Reads for the dispatch stage, prepared once. */
 export class DispatchReads {
   private readonly candidates: Database.Statement;
+  private readonly events: Database.Statement;
   private readonly payload: Database.Statement;
   private readonly countAfter: Database.Statement;
   private readonly cursors: Database.Statement;
@@ -150,6 +151,8 @@ export class DispatchReads {
 
   constructor(db: Database.Database) {
     this.candidates = db.prepare('SELECT seq, id, source, status, schema FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+    // The seqs go in as one JSON array: one prepared statement for a batch of any size.
+    this.events = db.prepare(`SELECT ${COLUMNS} ${FROM} WHERE e.seq IN (SELECT value FROM json_each(?)) ORDER BY e.seq`);
     // Only this event's own JSON: a batch's shared body is read only for a non-batch event (COALESCE).
     this.payload = db.prepare(`SELECT COALESCE(e.payload, r.body) ${FROM} WHERE e.seq = ?`).pluck();
     this.countAfter = db.prepare('SELECT COUNT(*) FROM events WHERE seq > ?').pluck();
@@ -162,6 +165,17 @@ export class DispatchReads {
 
   dispatchCandidates(afterSeq: number, limit: number): DispatchCandidate[] {
     return this.candidates.all(afterSeq, limit) as DispatchCandidate[];
+  }
+
+  dispatchEvents(seqs: number[]): StoredEvent[] {
+    const bodies = new Map<string, Buffer>();
+    return (this.events.all(JSON.stringify(seqs)) as Row[]).map((row) => {
+      // The events of one request (a ShotGrid batch) share its body: one Buffer, which also crosses
+      // to a plugin's thread once per batch instead of once per event.
+      const body = bodies.get(row.request_id) ?? row.body;
+      bodies.set(row.request_id, body);
+      return toEvent({ ...row, body });
+    });
   }
 
   payloadOf(seq: number): Buffer | undefined {
