@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { StoredEvent } from '../store/types.js';
-import { describeError, truncate, type CallResult, type PluginHandler, type PluginMeta } from './handler.js';
+import { callEach, describeError, truncate, type CallResult, type EventResult, type PluginHandler, type PluginMeta } from './handler.js';
 import { valueAt } from './match.js';
 import type { BuiltinPluginConfig, ExecConfig, ForwardConfig } from './plugin.js';
 
@@ -59,6 +59,10 @@ export class ExecHandler implements PluginHandler {
 
   async load(): Promise<PluginMeta> {
     return metaOf(this.cfg);
+  }
+
+  callBatch(events: StoredEvent[], attempt: number, stop?: AbortSignal): Promise<EventResult[]> {
+    return callEach(this, events, attempt, stop);
   }
 
   call(event: StoredEvent, attempt: number): Promise<CallResult> {
@@ -167,6 +171,10 @@ export class ForwardHandler implements PluginHandler {
 
   async load(): Promise<PluginMeta> {
     return metaOf(this.cfg);
+  }
+
+  callBatch(events: StoredEvent[], attempt: number, stop?: AbortSignal): Promise<EventResult[]> {
+    return callEach(this, events, attempt, stop);
   }
 
   async call(event: StoredEvent): Promise<CallResult> {

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import type { DispatchCandidate, DispatchProgress, PluginCursor, Store, StoredEvent } from '../store/types.js';
-import type { PluginHandler, PluginMeta } from './handler.js';
+import type { EventResult, PluginHandler, PluginMeta } from './handler.js';
 import { compileMatch, type Matcher } from './match.js';
 import type { Outcome, OutcomeStatus, PluginState, PluginStatus } from './types.js';
 
@@ -23,19 +23,37 @@ export const MAX_BACKOFF_MS = 60_000;
 const MAX_UNSETTLED = 64;
 /** Candidates read after the cursor in one query. */
 const CANDIDATE_PAGE = 256;
+/**
+ * Most events after the cursor handed over in one call: a plugin that keeps up with 1,000
+ * webhooks/s costs one read, one round trip to its thread and one commit per batch, not per event.
+ */
+const MAX_BATCH = 64;
+/**
+ * A batch starts no new event after this long: a slow plugin's progress is still committed (and
+ * shown) every so often, and a crash of hookd hands over again at most this much finished work.
+ */
+const BATCH_BUDGET_MS = 100;
 
-/** Something to hand over: the next event after the cursor, or a queued redelivery. */
-type Work = { event: StoredEvent; redelivery?: number };
+/** A candidate the cursor moves over: handed over (if among the batch's events), skipped (no match), or neither (quarantined, pruned). */
+type Pass = { seq: number; id: string; skipped: boolean };
+
+/**
+ * What one step hands over: events after the cursor, with every candidate the cursor passes on the
+ * way; or one queued redelivery (which does not move the cursor).
+ */
+type Work = { events: StoredEvent[]; passes: Pass[]; redelivery?: undefined } | { events: [StoredEvent]; redelivery: number; passes?: undefined };
 
 /**
  * One plugin's delivery loop, on the main thread: it owns the plugin's cursor and hands its
- * handler one event at a time, in receipt order — first anything queued for redelivery (replay,
- * revalidate), then the events after its cursor. Each step's outcome and cursor are committed
- * together; for events after the cursor the next event is handed over while that commit is still
- * in the writer's queue (the writer keeps their order, and a crash before the commit only means the
- * event is handed over again: at least once). A failure is retried with back-off; after the configured
- * attempts the plugin is deactivated with its cursor on that event (or, with continueOnError, the
- * event is marked failed and the cursor moves on). Nothing here waits on another plugin.
+ * handler events in receipt order — first anything queued for redelivery (replay, revalidate), one
+ * at a time, then the events after its cursor, up to MAX_BATCH matching ones per call. The handler
+ * runs a batch's events one after another and stops at the first failure; the done ones, the
+ * skipped ones between them and the cursor (at the last done event) are committed together in one
+ * step, and the next batch is handed over while that commit is still in the writer's queue (the
+ * writer keeps their order, and a crash before the commit only means those events are handed over
+ * again: at least once). A failure is retried with back-off, alone; after the configured attempts
+ * the plugin is deactivated with its cursor on that event (or, with continueOnError, the event is
+ * marked failed and the cursor moves on). Nothing here waits on another plugin.
  */
 export class PluginDelivery {
   readonly name: string;
@@ -58,7 +76,11 @@ export class PluginDelivery {
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** The event the failure count is about: retried before anything else, even a newer replay. */
-  private failing: Work | undefined;
+  private failing: { event: StoredEvent; redelivery?: number } | undefined;
+  /** How many events the next batch may hold: what a batch cut short by the budget ran, doubling back after a full one. */
+  private batchSize = MAX_BATCH;
+  /** Asks the batch in flight to start no further event (its budget is up, or a graceful stop). */
+  private stopBatch: AbortController | undefined;
   /** Candidates after the cursor, read once and consumed in order. */
   private candidates: DispatchCandidate[] = [];
   /** Cursor steps handed to the writer and not yet committed. */
@@ -140,7 +162,7 @@ export class PluginDelivery {
         continue; // step() turns the failure into a retry from the committed cursor
       }
       if (this.unsettled.size >= MAX_UNSETTLED) await Promise.race(this.unsettled);
-      await nextTurn(); // let the event loop answer webhooks between events
+      await nextTurn(); // let the event loop answer webhooks between batches
     }
     await this.settle();
   }
@@ -150,7 +172,7 @@ export class PluginDelivery {
     while (this.unsettled.size) await Promise.all(this.unsettled);
   }
 
-  /** One event handed over (or a run of events skipped); answers whether there may be more. */
+  /** One batch handed over (or a run of events skipped); answers whether there may be more. */
   private async step(): Promise<boolean> {
     const { store } = this.opts;
     if (this.recordFailure !== undefined) {
@@ -165,7 +187,10 @@ export class PluginDelivery {
     if (this.failing && this.failures > 0) {
       const { event, redelivery } = this.failing;
       const current = store.getEvent(event.id);
-      if (current) return this.deliver({ event: current, ...(redelivery !== undefined ? { redelivery } : {}) });
+      if (current) {
+        if (redelivery !== undefined) return this.deliver({ events: [current], redelivery });
+        return this.deliver({ events: [current], passes: [{ seq: current.seq, id: current.id, skipped: false }] });
+      }
       // Pruned while it was being retried.
       this.failing = undefined;
       await store.recordDispatch({ plugin: this.name, outcomes: [], failures: 0, ...(redelivery !== undefined ? { redelivered: redelivery } : { cursor: event.seq }) });
@@ -184,67 +209,103 @@ export class PluginDelivery {
         return true;
       }
       if (!this.matches(event)) {
-        await this.record({ outcomes: [this.outcome(event.id, 'skipped', 0, null, null)], redelivered: queued.id }, 0);
+        await this.record({ outcomes: [this.outcome(event.id, 'skipped', 0, null, null)], redelivered: queued.id });
         return true;
       }
-      return this.deliver({ event, redelivery: queued.id });
+      return this.deliver({ events: [event], redelivery: queued.id });
     }
 
     while (this.candidates.length && this.candidates[0]!.seq <= this.cursor) this.candidates.shift();
     if (this.candidates.length === 0) this.candidates = store.dispatchCandidates(this.cursor, CANDIDATE_PAGE);
-    const batch = this.candidates;
-    if (batch.length === 0) return false;
-    const skipped: string[] = [];
-    let through = this.cursor;
-    let next: (typeof batch)[number] | undefined;
-    for (const c of batch) {
+    const page = this.candidates;
+    if (page.length === 0) return false;
+    // An event still failing from before a restart is retried alone, at its attempt.
+    const limit = this.failures > 0 ? 1 : this.batchSize;
+    const picked: number[] = [];
+    const passes: Pass[] = [];
+    for (const c of page) {
       // A quarantined event is not handed to plugins; `events revalidate` queues it once it passes.
-      if (c.status === 'accepted' && this.matches(c)) {
-        next = c;
-        break;
-      }
-      if (c.status === 'accepted') skipped.push(c.id);
-      through = c.seq;
+      const wanted = c.status === 'accepted' && this.matches(c);
+      if (wanted && picked.length === limit) break;
+      if (wanted) picked.push(c.seq);
+      passes.push({ seq: c.seq, id: c.id, skipped: c.status === 'accepted' && !wanted });
     }
-    if (through > this.cursor) {
-      this.recordInOrder({ outcomes: skipped.map((id) => this.outcome(id, 'skipped', 0, null, null)), cursor: through }, 0);
-      this.cursor = Math.max(this.cursor, through);
-    }
-    if (!next) return true;
-    const event = store.getEvent(next.id);
-    if (!event) {
-      // Pruned between the two reads.
-      await store.recordDispatch({ plugin: this.name, outcomes: [], cursor: next.seq });
-      this.cursor = Math.max(this.cursor, next.seq);
+    // One read for the batch. One pruned (or quarantined again) since the candidates were read is passed over.
+    const events = picked.length ? store.dispatchEvents(picked).filter((e) => e.status === 'accepted') : [];
+    if (events.length === 0) {
+      this.passOver(passes, Infinity, new Map(), 0);
       return true;
     }
-    return this.deliver({ event });
+    return this.deliver({ events, passes });
   }
 
-  private async deliver({ event, redelivery }: Work): Promise<boolean> {
+  private async deliver(work: Work): Promise<boolean> {
     const handler = this.handler;
     const attempt = this.failures + 1;
-    const started = performance.now();
-    const result = await handler.call(event, attempt);
-    const ms = performance.now() - started;
-    // Unloaded, reloaded or shutting down mid-call: this attempt does not count; the event is handed over again.
-    if (handler !== this.handler || (this.stopped && !result.ok)) return !this.stopped;
-    const cursor = redelivery === undefined ? event.seq : undefined;
-    const output = result.output ?? null;
+    const stop = new AbortController();
+    const budget = setTimeout(() => stop.abort(), BATCH_BUDGET_MS);
+    this.stopBatch = stop;
+    let results: EventResult[];
+    try {
+      results = await handler.callBatch(work.events, attempt, stop.signal);
+    } finally {
+      clearTimeout(budget);
+      this.stopBatch = undefined;
+    }
+    const failedAt = results.findIndex((r) => !r.ok);
+    const done = failedAt < 0 ? results.length : failedAt;
 
-    if (result.ok) {
+    if (work.redelivery === undefined) {
+      const finished = new Map(work.events.slice(0, done).map((e, i) => [e.seq, results[i]!]));
+      this.passOver(work.passes, work.events[done]?.seq ?? Infinity, finished, attempt);
+      // A slow plugin is not handed 64 events to run two before the budget: the next batch is what this one ran.
+      if (failedAt < 0) this.batchSize = done < work.events.length ? Math.max(1, done) : Math.min(MAX_BATCH, this.batchSize * 2);
+    } else if (done === 1) {
+      // A redelivery must be committed before the queue is read again, or it would be handed over twice.
+      const [event] = work.events;
+      await this.record({ outcomes: [this.outcome(event.id, 'done', attempt, null, results[0]!.output ?? null)], failures: 0, redelivered: work.redelivery }, [results[0]!.ms]);
+    }
+    if (done > 0) {
       this.failures = 0;
       this.failing = undefined;
-      const progress = { outcomes: [this.outcome(event.id, 'done', attempt, null, output)], cursor, failures: 0, redelivered: redelivery };
-      // A redelivery must be committed before the queue is read again, or it would be handed over twice.
-      if (cursor === undefined) await this.record(progress, ms);
-      else {
-        this.recordInOrder(progress, ms);
-        this.cursor = Math.max(this.cursor, cursor);
-      }
-      return true;
     }
+    const failed = results[done];
+    // Unloaded, reloaded or shutting down mid-call: that attempt does not count; the event is handed over again.
+    if (!failed || handler !== this.handler || this.stopped) return !this.stopped;
+    return this.fail(work.events[done]!, failed, attempt, work.redelivery);
+  }
 
+  /**
+   * Moves the cursor over `passes` up to (not including) `until`, the first event of the batch that
+   * is not done, committing (pipelined) the done (`finished`, by seq) and skipped outcomes with it.
+   */
+  private passOver(passes: Pass[], until: number, finished: Map<number, EventResult>, attempt: number): void {
+    const outcomes: DispatchProgress['outcomes'] = [];
+    const ms: number[] = [];
+    let through = this.cursor;
+    for (const p of passes) {
+      if (p.seq >= until) break;
+      through = p.seq;
+      const r = finished.get(p.seq);
+      if (r) {
+        outcomes.push(this.outcome(p.id, 'done', attempt, null, r.output ?? null));
+        ms.push(r.ms);
+      } else if (p.skipped) {
+        outcomes.push(this.outcome(p.id, 'skipped', 0, null, null));
+        ms.push(0);
+      }
+    }
+    if (through <= this.cursor) return;
+    this.recordInOrder({ outcomes, cursor: through, ...(finished.size ? { failures: 0 } : {}) }, ms);
+    this.cursor = through;
+  }
+
+  /** A failed attempt on one event: retried after a back-off, or given up on after the configured attempts. */
+  private async fail(event: StoredEvent, result: EventResult, attempt: number, redelivery: number | undefined): Promise<boolean> {
+    const handler = this.handler;
+    const cursor = redelivery === undefined ? event.seq : undefined;
+    const output = result.output ?? null;
+    const ms = [result.ms];
     const error = result.error ?? 'failed';
     this.failures = attempt;
     this.failing = { event, ...(redelivery !== undefined ? { redelivery } : {}) };
@@ -274,15 +335,16 @@ export class PluginDelivery {
     return { eventId, status, attempts, error, output };
   }
 
-  private async record(progress: Omit<DispatchProgress, 'plugin'>, ms: number): Promise<void> {
+  /** `ms[i]`: how long the plugin took on outcomes[i] (0 for a skip). */
+  private async record(progress: Omit<DispatchProgress, 'plugin'>, ms: number[] = []): Promise<void> {
     await this.opts.store.recordDispatch({ plugin: this.name, ...progress });
     if (progress.cursor !== undefined) this.committedCursor = Math.max(this.committedCursor, progress.cursor);
     const updatedAt = Date.now();
-    for (const o of progress.outcomes) this.opts.onOutcome({ ...o, plugin: this.name, updatedAt, ms });
+    for (const [i, o] of progress.outcomes.entries()) this.opts.onOutcome({ ...o, plugin: this.name, updatedAt, ms: ms[i] ?? 0 });
   }
 
   /** Records a cursor step without waiting for its commit; a failure is picked up by the next step. */
-  private recordInOrder(progress: Omit<DispatchProgress, 'plugin'>, ms: number): void {
+  private recordInOrder(progress: Omit<DispatchProgress, 'plugin'>, ms: number[]): void {
     const p: Promise<void> = this.record(progress, ms).then(
       () => undefined,
       (err: unknown) => {
@@ -373,9 +435,10 @@ export class PluginDelivery {
     return this.setState('deactivated', this.lastError);
   }
 
-  /** Stops handing over events; waits up to `graceMs` for the call in flight, then closes the handler. */
+  /** Stops handing over events; waits up to `graceMs` for the event in flight, then closes the handler. */
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
+    this.stopBatch?.abort(); // the event in flight finishes; the rest of its batch is handed over at the next start
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     if (this.running) {

@@ -390,8 +390,8 @@ class BrokenPlugin implements PluginHandler {
   async load(): Promise<PluginMeta> {
     throw new Error(this.error);
   }
-  async call() {
-    return { ok: false, error: `could not be loaded: ${this.error}` };
+  async callBatch() {
+    return [{ ok: false, error: `could not be loaded: ${this.error}`, ms: 0 }];
   }
   async onError(): Promise<void> {}
   async close(): Promise<void> {}

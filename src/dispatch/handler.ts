@@ -17,17 +17,51 @@ export interface CallResult {
   output?: string | null;
 }
 
+/** One event's result in a batch. */
+export interface EventResult extends CallResult {
+  /**
+   * The plugin's own time on this event (measured in its thread for a file plugin; until the
+   * deadline or the crash for an event that did not finish), not a share of the batch's time:
+   * what hookd_plugin_handle_duration_seconds observes.
+   */
+  ms: number;
+}
+
 /**
  * How the dispatcher runs one plugin: a JS file in a worker thread, or a built-in (`exec`,
- * `forward`). One call at a time; each call ends by plugins.timeoutMs, whatever the plugin does.
+ * `forward`). One batch at a time; each event in it ends by plugins.timeoutMs, whatever the plugin
+ * does.
  */
 export interface PluginHandler {
   readonly origin: 'file' | 'exec' | 'forward';
   load(): Promise<PluginMeta>;
-  call(event: StoredEvent, attempt: number): Promise<CallResult>;
+  /**
+   * Hands over events strictly one after another and answers the results of a prefix: every event
+   * up to and including the first failure (nothing after a failure runs, so order and at least once
+   * hold). The first event always runs; once `stop` aborts, no further one starts, so the prefix may
+   * end early without a failure. A retry or a redelivery is a batch of one.
+   */
+  callBatch(events: StoredEvent[], attempt: number, stop?: AbortSignal): Promise<EventResult[]>;
   /** The plugin's own onError hook, once an event's attempts are used up (best effort). */
   onError(event: StoredEvent, error: string, attempt: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** callBatch for a handler whose events are independent calls (the built-ins): a loop over `call`. */
+export async function callEach(
+  handler: { call(event: StoredEvent, attempt: number): Promise<CallResult> },
+  events: StoredEvent[],
+  attempt: number,
+  stop?: AbortSignal,
+): Promise<EventResult[]> {
+  const results: EventResult[] = [];
+  for (const event of events) {
+    const started = performance.now();
+    const result = await handler.call(event, attempt);
+    results.push({ ...result, ms: performance.now() - started });
+    if (!result.ok || stop?.aborted) break;
+  }
+  return results;
 }
 
 export const OUTPUT_LIMIT = 4096;

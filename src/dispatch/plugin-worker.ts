@@ -1,12 +1,13 @@
 /**
- * A plugin's own thread: it imports the plugin file and calls handle(). Whatever the plugin does
- * here — throw, hang, spin, process.exit() — stays in this thread; the dispatcher on the main
- * thread times each call out and replaces the thread when it has to.
+ * A plugin's own thread: it imports the plugin file and calls handle() for each event of a batch,
+ * one after another. Whatever the plugin does here — throw, hang, spin, process.exit() — stays in
+ * this thread; the dispatcher on the main thread times each event out and replaces the thread when
+ * it has to.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { describeError, OUTPUT_LIMIT, truncate, type PluginMeta } from './handler.js';
 import type { PluginContext, PluginDefinition, PluginEvent } from './plugin.js';
 import type { FromWorker, ToWorker, WireEvent, WorkerInit } from './worker-protocol.js';
@@ -17,7 +18,9 @@ const send = (msg: FromWorker) => port.postMessage(msg);
 const defaultName = path.basename(init.file).replace(/\.(c|m)?js$/, '');
 // Synchronous writes to stdout: a line logged just before the thread is terminated is not lost.
 const baseLogger = pino({ level: init.level, base: { pid: process.pid } }, pino.destination({ dest: 1, sync: true }));
-const controllers = new Map<number, AbortController>();
+
+/** The call being run: the current event's controller (ctx.signal), and whether to start another event. */
+let running: { call: number; controller: AbortController; more: boolean } | undefined;
 
 let plugin: PluginDefinition;
 let name = defaultName;
@@ -48,46 +51,66 @@ try {
 
 port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
-    case 'handle':
-      void handle(msg.call, msg.event, msg.attempt);
+    case 'handle': {
+      const { events, attempt } = msg;
+      void run(msg.call, events.length, (i, signal) => {
+        const event = toPluginEvent(events[i]!);
+        return plugin.handle(event, contextFor(event, attempt, signal));
+      });
       break;
-    case 'onError':
-      void onError(msg.call, msg.event, msg.attempt, msg.error);
+    }
+    case 'onError': {
+      const { attempt, error } = msg;
+      void run(msg.call, 1, async (_, signal) => {
+        const event = toPluginEvent(msg.event);
+        await plugin.onError?.(new Error(error), event, contextFor(event, attempt, signal));
+      });
       break;
+    }
     case 'abort':
-      controllers.get(msg.call)?.abort(new DOMException(`the attempt timed out`, 'TimeoutError'));
+      if (running?.call !== msg.call) break;
+      running.more = false;
+      running.controller.abort(new DOMException(`the attempt timed out`, 'TimeoutError'));
+      break;
+    case 'stop':
+      if (running?.call === msg.call) running.more = false;
       break;
   }
 });
 
-function contextFor(call: number, event: PluginEvent, attempt: number): PluginContext {
-  const controller = new AbortController();
-  controllers.set(call, controller);
-  return { logger: baseLogger.child({ plugin: name, event: event.id, attempt }), signal: controller.signal, attempt };
+/**
+ * Runs a call's events strictly one after another, each with its own ctx.signal, and reports each as
+ * it finishes; the first failure (or an abort, or a stop) ends the call.
+ */
+async function run(call: number, count: number, step: (i: number, signal: AbortSignal) => unknown): Promise<void> {
+  const current = { call, controller: new AbortController(), more: true };
+  running = current;
+  for (let i = 0; i < count; i++) {
+    if (i > 0) current.controller = new AbortController();
+    const started = performance.now();
+    let result: { ok: boolean; error?: string; output?: string | null };
+    try {
+      result = { ok: true, output: outputOf(await step(i, current.controller.signal)) };
+    } catch (err) {
+      result = { ok: false, error: describeError(err) };
+    }
+    const last = !result.ok || !current.more || i === count - 1;
+    send({ type: 'result', call, ...result, ms: performance.now() - started, last });
+    if (last) break;
+  }
+  if (running === current) running = undefined;
 }
 
-async function handle(call: number, wire: WireEvent, attempt: number): Promise<void> {
-  try {
-    const event = toPluginEvent(wire);
-    const value = await plugin.handle(event, contextFor(call, event, attempt));
-    send({ type: 'result', call, ok: true, output: outputOf(value) });
-  } catch (err) {
-    send({ type: 'result', call, ok: false, error: describeError(err) });
-  } finally {
-    controllers.delete(call);
-  }
-}
-
-async function onError(call: number, wire: WireEvent, attempt: number, error: string): Promise<void> {
-  try {
-    const event = toPluginEvent(wire);
-    await plugin.onError?.(new Error(error), event, contextFor(call, event, attempt));
-    send({ type: 'result', call, ok: true });
-  } catch (err) {
-    send({ type: 'result', call, ok: false, error: describeError(err) });
-  } finally {
-    controllers.delete(call);
-  }
+/** Built per event, but the child logger only when the plugin uses it: most never log. */
+function contextFor(event: PluginEvent, attempt: number, signal: AbortSignal): PluginContext {
+  let logger: Logger | undefined;
+  return {
+    get logger() {
+      return (logger ??= baseLogger.child({ plugin: name, event: event.id, attempt }));
+    },
+    signal,
+    attempt,
+  };
 }
 
 function toPluginEvent(wire: WireEvent): PluginEvent {

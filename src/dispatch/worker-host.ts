@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { StoredEvent } from '../store/types.js';
-import type { CallResult, PluginHandler, PluginMeta } from './handler.js';
+import type { EventResult, PluginHandler, PluginMeta } from './handler.js';
 import type { FromWorker, ToWorker, WireEvent, WorkerInit } from './worker-protocol.js';
 
 export interface WorkerHostOptions {
@@ -12,18 +12,25 @@ export interface WorkerHostOptions {
 
 const LOAD_TIMEOUT_FLOOR_MS = 10_000;
 
+type WorkerResult = Extract<FromWorker, { type: 'result' }>;
+
 interface Pending {
   call: number;
   worker: Worker;
-  settle: (r: CallResult) => void;
+  /** The worker finished the current event. */
+  result: (msg: WorkerResult) => void;
+  /** The thread is gone (or the plugin unloaded): the current event fails with why. */
+  end: (error: string) => void;
 }
 
 /**
- * The main thread's side of a file plugin: one worker thread that imports the file. Each call is
- * bounded from here: at timeoutMs the plugin's ctx.signal aborts; a plugin that does not give the
- * thread back shortly after (a busy loop, a promise that never settles) has its thread terminated
- * and a fresh one started for the next call. A thread that exits (process.exit, an uncaught
- * error) fails the call in flight and is replaced the same way.
+ * The main thread's side of a file plugin: one worker thread that imports the file and is handed
+ * a batch of events per call. Each event is bounded from here (the timer restarts as each one
+ * finishes): at timeoutMs the plugin's ctx.signal aborts and the rest of the batch is not run; a
+ * plugin that does not give the thread back shortly after (a busy loop, a promise that never
+ * settles) has its thread terminated and a fresh one started for the next call. A thread that
+ * exits (process.exit, an uncaught error) fails the event in flight (the ones before it are done)
+ * and is replaced the same way.
  */
 export class WorkerHost implements PluginHandler {
   readonly origin = 'file' as const;
@@ -65,7 +72,7 @@ export class WorkerHost implements PluginHandler {
           reject(new Error(msg.error));
           this.stop(worker);
         } else if (msg.type === 'result' && this.pending?.call === msg.call) {
-          this.pending.settle(msg.ok ? { ok: true, output: msg.output ?? null } : { ok: false, error: msg.error ?? 'failed' });
+          this.pending.result(msg);
         }
       });
       // Without this listener an uncaught error in a plugin would be rethrown on the main thread.
@@ -76,51 +83,82 @@ export class WorkerHost implements PluginHandler {
         clearTimeout(timer);
         if (this.worker === worker) this.worker = undefined;
         if (!loaded) reject(new Error(crash ?? `the plugin's thread exited with code ${code} while loading`));
-        if (this.pending?.worker === worker) this.pending.settle({ ok: false, error: crash ? `the plugin crashed: ${crash}` : `the plugin's thread exited (code ${code})` });
+        if (this.pending?.worker === worker) this.pending.end(crash ? `the plugin crashed: ${crash}` : `the plugin's thread exited (code ${code})`);
       });
     });
   }
 
-  call(event: StoredEvent, attempt: number): Promise<CallResult> {
-    return this.send((call) => ({ type: 'handle', call, event: wire(event), attempt }));
+  callBatch(events: StoredEvent[], attempt: number, stop?: AbortSignal): Promise<EventResult[]> {
+    return this.send((call) => ({ type: 'handle', call, events: events.map(wire), attempt }), stop);
   }
 
   async onError(event: StoredEvent, error: string, attempt: number): Promise<void> {
     await this.send((call) => ({ type: 'onError', call, event: wire(event), attempt, error }));
   }
 
-  private async send(message: (call: number) => ToWorker): Promise<CallResult> {
-    if (this.closed) return { ok: false, error: 'the plugin was unloaded' };
+  private async send(message: (call: number) => ToWorker, stop?: AbortSignal): Promise<EventResult[]> {
+    if (this.closed) return [{ ok: false, error: 'the plugin was unloaded', ms: 0 }];
     if (!this.worker) {
       // The last thread died or was terminated: the next call gets a fresh one.
       try {
         await this.load();
       } catch (err) {
-        return { ok: false, error: `the plugin could not be loaded: ${(err as Error).message}` };
+        return [{ ok: false, error: `the plugin could not be loaded: ${(err as Error).message}`, ms: 0 }];
       }
     }
     const worker = this.worker!;
     const call = this.nextCall++;
     return new Promise((resolve) => {
+      const results: EventResult[] = [];
+      /** When the current event started, as seen from here. */
+      let started = 0;
+      let deadline: NodeJS.Timeout | undefined;
       let grace: NodeJS.Timeout | undefined;
       let timedOut = false;
-      const deadline = setTimeout(() => {
-        timedOut = true;
-        worker.postMessage({ type: 'abort', call } satisfies ToWorker);
-        grace = setTimeout(() => {
-          settle({ ok: false });
-          this.stop(worker);
-        }, this.graceMs);
-      }, this.opts.timeoutMs);
-      const settle = (r: CallResult) => {
+      const armDeadline = () => {
+        started = performance.now();
+        deadline = setTimeout(() => {
+          timedOut = true;
+          worker.postMessage({ type: 'abort', call } satisfies ToWorker);
+          grace = setTimeout(() => {
+            finish();
+            this.stop(worker);
+          }, this.graceMs);
+        }, this.opts.timeoutMs);
+      };
+      const onStop = () => worker.postMessage({ type: 'stop', call } satisfies ToWorker);
+      const finish = (error?: string) => {
         if (this.pending?.call !== call) return;
         this.pending = undefined;
         clearTimeout(deadline);
         clearTimeout(grace);
-        resolve(timedOut ? { ok: false, error: `timed out after ${this.opts.timeoutMs} ms` } : r);
+        stop?.removeEventListener('abort', onStop);
+        const ms = performance.now() - started;
+        if (timedOut) results.push({ ok: false, error: `timed out after ${this.opts.timeoutMs} ms`, ms });
+        else if (error !== undefined) results.push({ ok: false, error, ms });
+        resolve(results);
       };
-      this.pending = { call, worker, settle };
+      this.pending = {
+        call,
+        worker,
+        result: (msg) => {
+          // Past the deadline the event has failed, whatever it answers. If it finished just before the
+          // abort reached its thread, the next event had started and is aborted in turn: wait for that one.
+          if (timedOut) {
+            if (msg.last) finish();
+            return;
+          }
+          clearTimeout(deadline);
+          results.push(msg.ok ? { ok: true, output: msg.output ?? null, ms: msg.ms } : { ok: false, error: msg.error ?? 'failed', ms: msg.ms });
+          if (msg.last) finish();
+          else armDeadline();
+        },
+        end: finish,
+      };
+      armDeadline();
       worker.postMessage(message(call));
+      if (stop?.aborted) onStop();
+      else stop?.addEventListener('abort', onStop, { once: true });
     });
   }
 
@@ -134,7 +172,7 @@ export class WorkerHost implements PluginHandler {
   async close(): Promise<void> {
     this.closed = true;
     const worker = this.worker;
-    this.pending?.settle({ ok: false, error: 'the plugin was unloaded' });
+    this.pending?.end('the plugin was unloaded');
     if (worker) {
       this.worker = undefined;
       await worker.terminate();

@@ -17,13 +17,21 @@ export interface WorkerInit {
   level: string;
 }
 
+/**
+ * One call at a time. The worker answers each event of a call with a `result` as it finishes, so
+ * the host can time every event on its own; the last one has `last` set.
+ */
 export type ToWorker =
-  | { type: 'handle'; call: number; event: WireEvent; attempt: number }
+  /** Run these events one after another, stopping at the first failure. */
+  | { type: 'handle'; call: number; events: WireEvent[]; attempt: number }
   | { type: 'onError'; call: number; event: WireEvent; attempt: number; error: string }
-  /** The attempt's time is up: ctx.signal aborts. */
-  | { type: 'abort'; call: number };
+  /** The current event's time is up: its ctx.signal aborts, and no further event of the call starts. */
+  | { type: 'abort'; call: number }
+  /** Let the current event finish, but start no further one (a graceful stop, or the batch ran long enough). */
+  | { type: 'stop'; call: number };
 
 export type FromWorker =
   | { type: 'loaded'; meta: PluginMeta }
   | { type: 'load-failed'; error: string }
-  | { type: 'result'; call: number; ok: boolean; error?: string; output?: string | null };
+  /** One event finished; `ms` is the plugin's own time on it, measured in its thread. */
+  | { type: 'result'; call: number; ok: boolean; error?: string; output?: string | null; ms: number; last: boolean };
