@@ -13,6 +13,8 @@ export interface DeliveryOptions {
   /** An event's payload, read and parsed once for every plugin whose `where` looks into it. */
   parsePayload: (seq: number, bytes?: Buffer) => unknown;
   onOutcome: (o: Outcome & { ms: number }) => void;
+  /** The handler started on an event after the cursor for the first time (not a retry or redelivery). */
+  onStarted?: (plugin: string, seq: number, startedAt: number) => void;
   onState: (s: { plugin: string; state: PluginState; reason: string }) => void;
 }
 
@@ -251,6 +253,9 @@ export class PluginDelivery {
     } finally {
       clearTimeout(budget);
       this.stopBatch = undefined;
+    }
+    if (work.redelivery === undefined && attempt === 1 && this.opts.onStarted) {
+      for (const [i, r] of results.entries()) if (r.startedAt !== undefined) this.opts.onStarted(this.name, work.events[i]!.seq, r.startedAt);
     }
     const failedAt = results.findIndex((r) => !r.ok);
     const done = failedAt < 0 ? results.length : failedAt;

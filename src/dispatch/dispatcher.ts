@@ -8,6 +8,7 @@ import type { IngestObserver } from '../ingest/observer.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import { builtinHash, ExecHandler, ForwardHandler } from './builtins.js';
+import { CommitTimes } from './commit-times.js';
 import { PluginDelivery } from './delivery.js';
 import type { PluginHandler, PluginMeta } from './handler.js';
 import { compileMatch } from './match.js';
@@ -61,7 +62,16 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
   private watcher: fs.FSWatcher | undefined;
   private wakeScheduled = false;
   private closed = false;
-  private readonly wake = () => this.scheduleWake();
+  private readonly commits = new CommitTimes();
+  private readonly wake = (c: { seqs: number[]; at: number }) => {
+    this.commits.note(c.seqs, c.at);
+    this.scheduleWake();
+  };
+  /** A live event's first handover to a plugin: how long after its commit the handler started. */
+  private readonly started = (plugin: string, seq: number, startedAt: number) => {
+    const at = this.commits.committedAt(seq);
+    if (at !== undefined) this.emit('started', { plugin, lagMs: Math.max(0, startedAt - at) });
+  };
 
   constructor(private readonly opts: DispatcherOptions) {
     super();
@@ -339,6 +349,7 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
         backoffMs: this.opts.plugins.backoffMs,
         parsePayload: this.parsePayload,
         onOutcome: (o) => this.emit('outcome', o),
+        onStarted: this.started,
         onState: (s) => this.emit('state', s),
       });
       this.deliveries.set(meta.name, d);

@@ -25,6 +25,8 @@ export interface EventResult extends CallResult {
    * what hookd_plugin_handle_duration_seconds observes.
    */
   ms: number;
+  /** When the handler started on this event (epoch ms, sub-ms precision), where known: dispatch lag ends here. */
+  startedAt?: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export async function callEach(
   for (const event of events) {
     const started = performance.now();
     const result = await handler.call(event, attempt);
-    results.push({ ...result, ms: performance.now() - started });
+    results.push({ ...result, ms: performance.now() - started, startedAt: performance.timeOrigin + started });
     if (!result.ok || stop?.aborted) break;
   }
   return results;

@@ -95,7 +95,7 @@ async function run(call: number, count: number, step: (i: number, signal: AbortS
       result = { ok: false, error: describeError(err) };
     }
     const last = !result.ok || !current.more || i === count - 1;
-    send({ type: 'result', call, ...result, ms: performance.now() - started, last });
+    send({ type: 'result', call, ...result, ms: performance.now() - started, startedAt: performance.timeOrigin + started, last });
     if (last) break;
   }
   if (running === current) running = undefined;

@@ -35,6 +35,8 @@ export interface Outcome {
 export interface DispatcherEvents {
   outcome: [Outcome & { ms: number }];
   state: [{ plugin: string; state: PluginState; reason: string }];
+  /** A plugin's handler started on an event committed by this process (first handover): ms since its commit. */
+  started: [{ plugin: string; lagMs: number }];
 }
 
 export interface Dispatcher {

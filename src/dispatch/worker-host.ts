@@ -157,7 +157,8 @@ export class WorkerHost implements PluginHandler {
             return;
           }
           clearTimeout(deadline);
-          results.push(msg.ok ? { ok: true, output: msg.output ?? null, ms: msg.ms } : { ok: false, error: msg.error ?? 'failed', ms: msg.ms });
+          const timing = { ms: msg.ms, startedAt: msg.startedAt };
+          results.push(msg.ok ? { ok: true, output: msg.output ?? null, ...timing } : { ok: false, error: msg.error ?? 'failed', ...timing });
           if (msg.last) finish();
           else armDeadline();
         },

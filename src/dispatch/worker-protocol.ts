@@ -33,5 +33,5 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'loaded'; meta: PluginMeta }
   | { type: 'load-failed'; error: string }
-  /** One event finished; `ms` is the plugin's own time on it, measured in its thread. */
-  | { type: 'result'; call: number; ok: boolean; error?: string; output?: string | null; ms: number; last: boolean };
+  /** One event finished; `ms` is the plugin's own time on it, measured in its thread, which began at `startedAt` (epoch ms). */
+  | { type: 'result'; call: number; ok: boolean; error?: string; output?: string | null; ms: number; startedAt: number; last: boolean };

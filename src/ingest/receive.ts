@@ -26,7 +26,7 @@ export interface IngestAnswer {
   status: 200 | 422;
   body: Record<string, unknown>;
   /** New events committed by this request. */
-  committed: { ids: string[]; statuses: ('accepted' | 'quarantined')[] };
+  committed: { ids: string[]; statuses: ('accepted' | 'quarantined')[]; seqs: number[]; at: number };
 }
 
 export interface IngestDeps {
@@ -95,9 +95,9 @@ export function createIngest({ store, schemas }: IngestDeps) {
       },
       { deadline: hook.deadline },
     );
-    const committed = { ids: [] as string[], statuses: [] as ('accepted' | 'quarantined')[] };
+    const committed = { ids: [] as string[], statuses: [] as ('accepted' | 'quarantined')[], seqs: [] as number[], at: results[0]!.committedAt };
     for (const r of results) {
-      if (!r.duplicate) (committed.ids.push(r.id), committed.statuses.push(r.status));
+      if (!r.duplicate) (committed.ids.push(r.id), committed.statuses.push(r.status), committed.seqs.push(r.seq));
     }
 
     if (isBatch) {

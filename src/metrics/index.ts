@@ -25,6 +25,8 @@ export interface Metrics {
 }
 
 const SECONDS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+/** Dispatch lag: fine where a healthy plugin is (20 ms is the target bound), coarse out to minutes behind. */
+const LAG_SECONDS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 const STATES: PluginState[] = ['active', 'deactivated', 'disabled'];
 const UNKNOWN_SOURCE = '_unknown';
 
@@ -150,6 +152,14 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       buckets: SECONDS,
       registers,
     });
+    const dispatchLag = new Histogram({
+      name: 'hookd_plugin_dispatch_lag_seconds',
+      help: "Time from an event's commit to a plugin's handler starting on it (first handover of events this process committed).",
+      labelNames: ['plugin'] as const,
+      buckets: LAG_SECONDS,
+      registers,
+    });
+    dispatcher.on('started', (s) => dispatchLag.observe({ plugin: s.plugin }, s.lagMs / 1000));
     dispatcher.on('outcome', (o) => {
       outcomes.inc({ plugin: o.plugin, status: o.status });
       if (o.status === 'done' || o.status === 'failed') handleTime.observe({ plugin: o.plugin }, o.ms / 1000);

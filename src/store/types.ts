@@ -25,10 +25,14 @@ export interface NewRequest {
   events: NewEvent[];
 }
 
-export type AppendResult =
-  | { id: string; status: EventStatus; duplicate: false }
+export type AppendResult = (
+  | { id: string; status: EventStatus; duplicate: false; seq: number }
   /** Already stored under the same dedupe key: the first event's id, status and errors. */
-  | { id: string; status: EventStatus; duplicate: true; errors: ValidationIssue[] | null };
+  | { id: string; status: EventStatus; duplicate: true; errors: ValidationIssue[] | null }
+) & {
+  /** When the transaction that stored the request committed (epoch ms): where dispatch lag starts. */
+  committedAt: number;
+};
 
 export interface StoredEvent {
   seq: number;

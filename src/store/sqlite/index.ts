@@ -34,8 +34,9 @@ export class SqliteStore implements Store {
     return new SqliteStore(writer, new Reader(opts.path), applied);
   }
 
-  append(request: NewRequest, opts: { deadline: number }): Promise<AppendResult[]> {
-    return this.writer.call('appendRequest', request, opts.deadline);
+  async append(request: NewRequest, opts: { deadline: number }): Promise<AppendResult[]> {
+    const { value, committedAt } = await this.writer.callTimed('appendRequest', request, opts.deadline);
+    return value.map((r) => ({ ...r, committedAt }));
   }
 
   getEvent(id: string): StoredEvent | undefined {

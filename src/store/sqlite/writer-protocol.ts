@@ -24,5 +24,5 @@ export type WriterResponse =
    * Every answer of one flush in one message (one wake-up of the event loop, not one per call);
    * `batch` when a transaction was committed: how many calls shared it (metrics).
    */
-  | { type: 'results'; results: WriterResult[]; batch?: { size: number; ms: number } }
+  | { type: 'results'; results: WriterResult[]; batch?: { size: number; ms: number; committedAt: number } }
   | { type: 'closed' };

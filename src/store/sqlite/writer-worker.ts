@@ -79,7 +79,7 @@ function setDurability(relax: boolean): void {
 }
 
 /** Runs `live` in one transaction; answers the batch's size and duration if it committed. */
-function runBatch(live: Call[], results: WriterResult[]): { size: number; ms: number } | undefined {
+function runBatch(live: Call[], results: WriterResult[]): { size: number; ms: number; committedAt: number } | undefined {
   const started = Date.now();
   const begin = (): boolean => {
     try {
@@ -105,7 +105,8 @@ function runBatch(live: Call[], results: WriterResult[]): { size: number; ms: nu
     for (const m of live) results.push(failure(m.id, codeOf(err), describe(err).message));
     return undefined;
   }
-  return { size: live.length, ms: Date.now() - started };
+  // committedAt: epoch ms with sub-ms precision, comparable with the other threads' (dispatch lag).
+  return { size: live.length, ms: Date.now() - started, committedAt: performance.timeOrigin + performance.now() };
 }
 
 /** The calls' results inside the open transaction; null (fast path only) as soon as one throws. */

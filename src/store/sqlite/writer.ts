@@ -17,7 +17,8 @@ export interface WriterOptions extends OpenOptions {
 const WRITER_HEAP = { maxYoungGenerationSizeMb: 6 };
 
 interface Pending {
-  resolve: (value: unknown) => void;
+  /** committedAt: when the transaction holding the call committed (epoch ms). */
+  resolve: (value: unknown, committedAt: number | undefined) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout | undefined;
 }
@@ -61,7 +62,7 @@ export class WriterThread extends EventEmitter {
             reject(new Error(`cannot open the database at ${this.opts.path}: ${msg.error.message}`));
             break;
           case 'results':
-            for (const r of msg.results) this.settle(r);
+            for (const r of msg.results) this.settle(r, msg.batch?.committedAt);
             if (msg.batch) this.emit('batch', msg.batch);
             break;
           case 'closed':
@@ -83,6 +84,15 @@ export class WriterThread extends EventEmitter {
   }
 
   call<K extends WriteOpName>(op: K, args: WriteOpArgs<K>, deadline?: number): Promise<WriteOpResult<K>> {
+    return this.send(op, args, deadline, (value) => value as WriteOpResult<K>);
+  }
+
+  /** As call(), with the time its transaction committed (epoch ms, sub-ms precision). */
+  callTimed<K extends WriteOpName>(op: K, args: WriteOpArgs<K>, deadline?: number): Promise<{ value: WriteOpResult<K>; committedAt: number }> {
+    return this.send(op, args, deadline, (value, committedAt) => ({ value: value as WriteOpResult<K>, committedAt: committedAt ?? Date.now() }));
+  }
+
+  private send<T>(op: WriteOpName, args: unknown, deadline: number | undefined, answer: (value: unknown, committedAt: number | undefined) => T): Promise<T> {
     if (this.closing) return Promise.reject(unavailable('shutting_down', 'hookd is shutting down'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -93,7 +103,7 @@ export class WriterThread extends EventEmitter {
           reject(unavailable('commit_timeout', 'the event could not be committed before the ack deadline; retry'));
         }, Math.max(0, deadline - Date.now()));
       }
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.pending.set(id, { resolve: (value, committedAt) => resolve(answer(value, committedAt)), reject, timer });
       if (this.outbox.length === 0) setImmediate(this.post);
       this.outbox.push({ id, op, args, ...(deadline !== undefined ? { deadline } : {}) });
     });
@@ -109,12 +119,12 @@ export class WriterThread extends EventEmitter {
     if (calls.length) this.worker.postMessage({ type: 'calls', calls } satisfies WriterRequest);
   };
 
-  private settle(msg: WriterResult): void {
+  private settle(msg: WriterResult, committedAt: number | undefined): void {
     const p = this.pending.get(msg.id);
     if (!p) return; // its deadline already answered the sender
     this.pending.delete(msg.id);
     if (p.timer) clearTimeout(p.timer);
-    if (msg.ok) p.resolve(msg.value);
+    if (msg.ok) p.resolve(msg.value, committedAt);
     else p.reject(storeError(msg.error.code, msg.error.message));
   }
 

@@ -1,0 +1,62 @@
+// Dispatch lag: the time from an event's commit to a plugin's handler starting on it, measured per
+// event and exported as hookd_plugin_dispatch_lag_seconds. Real receiver, real plugin thread.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CommitTimes } from '../dist/dispatch/commit-times.js';
+import { appenderPlugin, lines, sendBuild, startIn, tempDir, testConfig, waitFor, writePlugin } from './fixtures/plugins/harness.js';
+import { parsePrometheus } from './helpers/admin.js';
+
+describe('CommitTimes: when recent events were committed, by seq', () => {
+  it('answers the commit time of any seq in a noted commit, merging requests that shared a transaction', () => {
+    const t = new CommitTimes(8);
+    t.note([1], 1000);
+    t.note([3], 1005); // two requests in one transaction: same time, noted one after the other
+    t.note([2], 1005);
+    t.note([4, 5, 6], 1010);
+    assert.equal(t.committedAt(1), 1000);
+    assert.equal(t.committedAt(2), 1005);
+    assert.equal(t.committedAt(3), 1005);
+    assert.equal(t.committedAt(5), 1010);
+    assert.equal(t.committedAt(7), undefined, 'not committed (yet) by this process');
+    assert.equal(t.committedAt(0), undefined);
+  });
+
+  it('keeps the newest commits when full, and ignores a commit out of seq order', () => {
+    const t = new CommitTimes(4);
+    for (let i = 1; i <= 10; i++) t.note([i], 100 * i);
+    assert.equal(t.committedAt(6), undefined, 'fell out of the ring');
+    for (let i = 7; i <= 10; i++) assert.equal(t.committedAt(i), 100 * i);
+    t.note([3], 5000);
+    assert.equal(t.committedAt(3), undefined);
+    assert.equal(t.committedAt(10), 1000);
+  });
+});
+
+describe('hookd_plugin_dispatch_lag_seconds', () => {
+  it('counts from the commit: events queued behind a slow plugin show the wait, one observation per event', async () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'seen.txt');
+    fs.mkdirSync(path.join(dir, 'plugins'));
+    // 300 ms per event: sent together, the second event starts ≥ 300 ms and the third ≥ 600 ms after its commit.
+    writePlugin(dir, 'slow.mjs', appenderPlugin(out, { before: 'await new Promise((r) => setTimeout(r, 300));' }));
+    const r = await startIn(dir, testConfig());
+    try {
+      const started = [];
+      r.hookd.dispatcher.on('started', (s) => started.push(s));
+      await Promise.all([sendBuild(r.url, 1), sendBuild(r.url, 2), sendBuild(r.url, 3)]);
+      await waitFor(() => lines(out).length >= 3, 'the three events');
+      const m = parsePrometheus(await r.hookd.metrics.render());
+      const series = (suffix, le) =>
+        m.samples.find((s) => s.name === `hookd_plugin_dispatch_lag_seconds${suffix}` && s.labels.plugin === 'slow' && (le === undefined || s.labels.le === le))?.value;
+      assert.equal(series('_count'), 3, 'one observation per event handed over');
+      assert.ok(series('_bucket', '0.25') <= 1, 'at most the first event started within 250 ms of its commit');
+      assert.ok(series('_sum') >= 0.85, `the waits add up to at least 0.3 + 0.6 s (got ${series('_sum')})`);
+      const lags = started.map((s) => s.lagMs).sort((a, b) => a - b);
+      assert.ok(lags[2] >= 580, `the last event waited behind two slow ones (${lags.map((x) => x.toFixed(0))})`);
+    } finally {
+      await r.hookd.close();
+    }
+  });
+});
