@@ -92,7 +92,8 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
       r.hookd.dispatcher.on('outcome', (o) => o.plugin === 'flaky' && attempts.push({ ...o, at: performance.now() }));
 
       const e1 = await sendBuild(r.url, 1);
-      await waitFor(() => byName(r, 'flaky').state === 'deactivated', 'flaky to be deactivated');
+      // The state event follows the commit of the new state; wait for it, not just the in-memory state.
+      await waitFor(() => states.some((s) => s.plugin === 'flaky' && s.state === 'deactivated'), 'flaky to be deactivated');
       const status = byName(r, 'flaky');
       assert.equal(status.failures, 3);
       assert.match(status.lastError, /flaky is broken on/);

@@ -37,19 +37,40 @@ const inSavepoint = db.transaction((op: (args: unknown) => unknown, args: unknow
 let queue: Call[] = [];
 let scheduled = false;
 let closing = false;
+/** A queue of relaxed writes only, waiting a little for a durable one to share its transaction. */
+let waiting: NodeJS.Timeout | undefined;
+
+/**
+ * How long plugin progress (RELAXED_OPS) alone waits for company. Under load an event's commit
+ * comes within a millisecond or two and carries it for free; without this, every handover's
+ * progress was a transaction of its own, as many commits as events. Idle, a cursor is committed
+ * this much later, which nothing waits on (the dispatcher pipelines its progress).
+ */
+const RELAXED_WAIT_MS = 10;
 
 port.on('message', (msg: WriterRequest) => {
   if (msg.type === 'close') {
     closing = true;
-    if (!scheduled) finish();
+    if (waiting) flushSoon();
+    else if (!scheduled) finish();
     return;
   }
   queue.push(...msg.calls);
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(flush);
+  if (scheduled) return;
+  if (queue.every((m) => RELAXED_OPS.has(m.op))) {
+    waiting ??= setTimeout(flushSoon, RELAXED_WAIT_MS);
+    return;
   }
+  flushSoon();
 });
+
+function flushSoon(): void {
+  clearTimeout(waiting);
+  waiting = undefined;
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(flush);
+}
 
 function flush(): void {
   scheduled = false;
