@@ -29,5 +29,7 @@ EXPOSE 8080
 # The admin listener stays on 127.0.0.1:8081 inside the container unless HOOKD_ADMIN_HOST says otherwise.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# As `npm start`: a 4 MB young generation on the event loop (~20 MB less RSS under load; README → Performance).
+ENV NODE_OPTIONS=--max-semi-space-size=4
 ENTRYPOINT ["node", "dist/cli/main.js"]
 CMD ["serve"]

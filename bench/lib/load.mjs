@@ -58,6 +58,8 @@ export async function runLoad({ url, path = '/hooks/foundries', connections = 16
     p999: pct(99.9),
     max: latencies.at(-1) ?? NaN,
     statuses,
+    /** Every latency (ms), sorted: what interleaved rounds pool. */
+    latencies,
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,

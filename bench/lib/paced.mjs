@@ -87,6 +87,8 @@ export async function runPaced({ url, path = '/hooks/foundries', rate = 1000, du
     p999: pct(99.9),
     max: latencies.at(-1) ?? NaN,
     statuses,
+    /** Every latency (ms), sorted: what interleaved rounds pool. */
+    latencies,
     errors: errors + (total - settled),
     timeouts: 0,
     durationS: sendSeconds,

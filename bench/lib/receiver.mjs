@@ -102,10 +102,21 @@ export function hookdConfig({ secret, server = {}, plugins, storage, log = { lev
 }
 
 /**
+ * The Node flags `npm start` runs hookd with (package.json), so the bench and the fault tests
+ * measure hookd as it is started in production, not a differently tuned process.
+ */
+export function startFlags() {
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+  const m = /^node((?:\s+--\S+)*)\s+dist\/cli\/main\.js serve$/.exec(scripts.start ?? '');
+  if (!m) throw new Error(`package.json's start script is not "node [--flags] dist/cli/main.js serve": ${scripts.start}`);
+  return m[1].trim().split(/\s+/).filter(Boolean);
+}
+
+/**
  * Runs `hookd serve` in `dir` (hookd.json written there, data in dir/data unless dataDir says
  * otherwise). Logs go straight to dir/hookd.log from the child: no pipe through the harness.
  */
-export async function startHookd({ dir, config, env = {}, dataDir = path.join(dir, 'data'), nodeArgs = [], bin = hookdBin, logFile = path.join(dir, 'hookd.log'), readyTimeoutMs = 20_000 }) {
+export async function startHookd({ dir, config, env = {}, dataDir = path.join(dir, 'data'), nodeArgs = startFlags(), bin = hookdBin, logFile = path.join(dir, 'hookd.log'), readyTimeoutMs = 20_000 }) {
   fs.writeFileSync(path.join(dir, 'hookd.json'), JSON.stringify(config, null, 2));
   const port = await freePort();
   const adminPort = await freePort();
