@@ -77,6 +77,11 @@ export class PluginDelivery {
   private again = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /**
+   * Whether the redelivery queue needs reading: a query per step otherwise (most steps find it
+   * empty). Set when this process queues a replay and on every poll (another process may have).
+   */
+  private mayHaveRedeliveries = true;
   /** The event the failure count is about: retried before anything else, even a newer replay. */
   private failing: { event: StoredEvent; redelivery?: number } | undefined;
   /** How many events the next batch may hold: what a batch cut short by the budget ran, doubling back after a full one. */
@@ -130,6 +135,12 @@ export class PluginDelivery {
   /** Whether the cursor is still before this event (it will be handed over, if it matches). */
   reaches(seq: number): boolean {
     return seq > this.cursor;
+  }
+
+  /** Redeliveries may have been queued for this plugin (committed before this is called). */
+  redeliveriesQueued(): void {
+    this.mayHaveRedeliveries = true;
+    this.kick();
   }
 
   /** There may be work: run the loop unless it is running, waiting out a back-off, or not active. */
@@ -200,7 +211,8 @@ export class PluginDelivery {
       this.failures = 0;
       return true;
     }
-    const queued = store.nextRedelivery(this.name);
+    const queued = this.mayHaveRedeliveries ? store.nextRedelivery(this.name) : undefined;
+    if (!queued) this.mayHaveRedeliveries = false;
     if (queued) {
       const event = store.getEvent(queued.eventId);
       // Pruned, quarantined again, or not reached by the cursor yet (which will hand it over in order).

@@ -114,7 +114,10 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
       }
     }
     let queued = 0;
-    for (const [name, ids] of perPlugin) queued += await this.opts.store.enqueueRedelivery(ids, name);
+    for (const [name, ids] of perPlugin) {
+      queued += await this.opts.store.enqueueRedelivery(ids, name);
+      this.deliveries.get(name)?.redeliveriesQueued();
+    }
     this.scheduleWake();
     return queued;
   }
@@ -171,6 +174,8 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     if (this.closed) return;
     try {
       for (const row of this.opts.store.pluginCursors()) this.deliveries.get(row.plugin)?.syncFrom(row);
+      // `hookd events replay|revalidate` in another process queues redeliveries straight into the store.
+      for (const d of this.deliveries.values()) d.redeliveriesQueued();
     } catch (err) {
       this.opts.logger.warn({ err }, 'dispatch: could not read plugin states');
     }
