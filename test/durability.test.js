@@ -93,6 +93,38 @@ describe('group commit', () => {
       await r.hookd.close();
     }
   });
+
+  it("a plugin's progress rides in the next event's transaction instead of paying a commit of its own", async () => {
+    const r = await startReceiver();
+    try {
+      const { store } = r.hookd;
+      await store.registerPlugin({ name: 'progress-test', origin: 'exec', file: null, cursor: 0 });
+      const batches = [];
+      store.writer.on('batch', (b) => batches.push(b.size));
+      // As under load: the dispatcher records progress, and an event arrives a moment later (another turn).
+      for (let i = 0; i < 50; i++) {
+        const progress = store.recordDispatch({ plugin: 'progress-test', outcomes: [], cursor: i });
+        await new Promise((resolve) => setImmediate(resolve));
+        const body = pythonJsonDumps(jobservBuild(3000 + i));
+        const stored = await store.append(
+          { source: 'foundries', receivedAt: Date.now(), contentType: 'application/json', headers: {}, body: Buffer.from(body), events: [{ dedupeKey: `sha256:progress-${i}`, schema: null, status: 'accepted', errors: null }] },
+          { deadline: Date.now() + 5000 },
+        );
+        await progress;
+        assert.equal(stored[0].duplicate, false);
+      }
+      // Each on its own would be 100 transactions; a few may still go alone on a busy machine.
+      assert.equal(batches.reduce((a, b) => a + b, 0), 100);
+      assert.ok(batches.length <= 70, `50 progress records and 50 events in ${batches.length} transactions`);
+      // Progress alone is still committed, a moment later.
+      const started = Date.now();
+      await store.recordDispatch({ plugin: 'progress-test', outcomes: [], cursor: 99 });
+      assert.ok(Date.now() - started < 2000);
+      assert.equal(store.pluginCursors().find((p) => p.plugin === 'progress-test').cursor, 99);
+    } finally {
+      await r.hookd.close();
+    }
+  });
 });
 
 describe('SIGKILL while 8 clients post', () => {
