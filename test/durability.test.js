@@ -54,7 +54,7 @@ describe('restart keeps every event', () => {
     const second = await startReceiver(baseConfig(), { dir });
     try {
       for (const { id, body } of sent) assert.equal(second.hookd.store.getEvent(id)?.body.toString(), body);
-      const ids = second.hookd.store.eventsAfter(0, 100).map((e) => e.id);
+      const ids = second.hookd.store.listEvents({ order: 'oldest', limit: 100 }).map((e) => e.id);
       assert.deepEqual(ids, [...ids].sort(), 'ids sort in receipt order');
     } finally {
       await second.hookd.close();

@@ -133,8 +133,6 @@ export interface Store {
   searchEvents(query: EventQuery): EventSummary[];
   /** seq of an event, for `?before=<id>` pagination. */
   seqOf(id: string): number | undefined;
-  /** Oldest first, seq > afterSeq: the dispatcher's read. */
-  eventsAfter(afterSeq: number, limit: number): StoredEvent[];
   latestSeq(): number;
   countEvents(): number;
   /** Deletes events received before `before` (ms) and requests left without events. */

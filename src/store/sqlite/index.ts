@@ -55,10 +55,6 @@ export class SqliteStore implements Store {
     return this.reader.seqOf(id);
   }
 
-  eventsAfter(afterSeq: number, limit: number): StoredEvent[] {
-    return this.reader.eventsAfter(afterSeq, limit);
-  }
-
   latestSeq(): number {
     return this.reader.latestSeq();
   }

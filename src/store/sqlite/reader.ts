@@ -24,7 +24,6 @@ type SummaryRow = Omit<Row, 'payload' | 'headers' | 'body'> & { size: number };
 export class Reader {
   private readonly db: Database.Database;
   private readonly byId: Database.Statement;
-  private readonly after: Database.Statement;
   private readonly latest: Database.Statement;
   private readonly count: Database.Statement;
   private readonly seqById: Database.Statement;
@@ -37,7 +36,6 @@ export class Reader {
     // A reader never waits long: an admin page must not freeze the event loop.
     this.db.pragma('busy_timeout = 200');
     this.byId = this.db.prepare(`SELECT ${COLUMNS} ${FROM} WHERE e.id = ?`);
-    this.after = this.db.prepare(`SELECT ${COLUMNS} ${FROM} WHERE e.seq > ? ORDER BY e.seq LIMIT ?`);
     this.latest = this.db.prepare('SELECT COALESCE(MAX(seq), 0) FROM events').pluck();
     this.count = this.db.prepare('SELECT COUNT(*) FROM events').pluck();
     this.seqById = this.db.prepare('SELECT seq FROM events WHERE id = ?').pluck();
@@ -52,10 +50,6 @@ export class Reader {
   getEvent(id: string): StoredEvent | undefined {
     const row = this.byId.get(id) as Row | undefined;
     return row && toEvent(row);
-  }
-
-  eventsAfter(afterSeq: number, limit: number): StoredEvent[] {
-    return (this.after.all(afterSeq, limit) as Row[]).map(toEvent);
   }
 
   listEvents(q: EventQuery): StoredEvent[] {
