@@ -23,6 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SECRET } from './lib/jobserv.mjs';
 import { runLoad, BODY_BYTES } from './lib/load.mjs';
 import { runPaced } from './lib/paced.mjs';
+import { latencySummary, percentile } from './lib/stats.mjs';
 import { ADMIN_TOKEN, cpuSeconds, hookdBin, hookdConfig, repoRoot, startFlags, startHookd, startScript, tempDir, watchRss } from './lib/receiver.mjs';
 import { preload } from './preload.mjs';
 
@@ -89,7 +90,6 @@ async function round(server, opts = {}) {
 /** A phase's rounds as one: throughput over their summed time, latency percentiles over every response. */
 function combine(name, rounds) {
   const latencies = rounds.flatMap((x) => x.r.latencies).sort((a, b) => a - b);
-  const pct = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] : NaN);
   const sum = (f) => rounds.reduce((a, x) => a + f(x), 0);
   const requests = sum((x) => x.r.requests);
   const seconds = sum((x) => x.r.durationS);
@@ -100,10 +100,7 @@ function combine(name, rounds) {
     phase: name,
     rps: requests / seconds,
     roundsRps: rounds.map((x) => Math.round(x.r.rps)),
-    p50: pct(50),
-    p99: pct(99),
-    p999: pct(99.9),
-    max: latencies.at(-1) ?? NaN,
+    ...latencySummary(latencies),
     requests,
     statuses,
     errors: sum((x) => x.r.errors + x.r.timeouts),
@@ -153,16 +150,15 @@ async function dispatchLag(pluginLog, acked, waitMs = 30_000) {
   }
   const lags = [...seen.values()].map((s) => s.startedAt - s.receivedAt).sort((a, b) => a - b);
   const afterAck = [...seen].map(([id, s]) => s.startedAt - acked.get(id)).sort((a, b) => a - b);
-  const pct = (xs, p) => (xs.length ? xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] : NaN);
   return {
     events: acked.size,
     reached: seen.size,
-    p50: pct(lags, 50),
-    p99: pct(lags, 99),
+    p50: percentile(lags, 50),
+    p99: percentile(lags, 99),
     max: lags.at(-1) ?? NaN,
     // Plugin start − the client's receipt of the 200: negative when the plugin started first.
-    afterAckP50: pct(afterAck, 50),
-    afterAckP99: pct(afterAck, 99),
+    afterAckP50: percentile(afterAck, 50),
+    afterAckP99: percentile(afterAck, 99),
   };
 }
 

@@ -1,6 +1,7 @@
 // Drive a receiver with autocannon: every request a fresh signed JobServ build (unique build_id,
 // so dedupe never short-circuits), latencies kept at full (sub-ms) precision per response.
 import autocannon from 'autocannon';
+import { latencySummary } from './stats.mjs';
 import { pythonJsonDumps, jobservBuild, signature, SIG_HEADER } from './jobserv.mjs';
 
 const MARK = 987654321; // a build_id that appears nowhere else in the template
@@ -47,16 +48,12 @@ export async function runLoad({ url, path = '/hooks/foundries', connections = 16
   instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
   const result = await instance;
   latencies.sort((a, b) => a - b);
-  const pct = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] : NaN);
   const statuses = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = count;
   return {
     requests: latencies.length,
     rps: latencies.length / result.duration,
-    p50: pct(50),
-    p99: pct(99),
-    p999: pct(99.9),
-    max: latencies.at(-1) ?? NaN,
+    ...latencySummary(latencies),
     statuses,
     /** Every latency (ms), sorted: what interleaved rounds pool. */
     latencies,

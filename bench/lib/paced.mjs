@@ -6,6 +6,7 @@
 // every second, and the latencies it reports are those of a 16-deep queue, not of a sender that
 // posts a webhook whenever a job changes state. Senders like Aurora post one event at a time.
 import http from 'node:http';
+import { latencySummary } from './stats.mjs';
 import { nextSignedBody } from './load.mjs';
 import { SIG_HEADER } from './jobserv.mjs';
 
@@ -78,14 +79,10 @@ export async function runPaced({ url, path = '/hooks/foundries', rate = 1000, du
   agent.destroy();
 
   latencies.sort((a, b) => a - b);
-  const pct = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] : NaN);
   return {
     requests: latencies.length,
     rps: latencies.length / sendSeconds,
-    p50: pct(50),
-    p99: pct(99),
-    p999: pct(99.9),
-    max: latencies.at(-1) ?? NaN,
+    ...latencySummary(latencies),
     statuses,
     /** Every latency (ms), sorted: what interleaved rounds pool. */
     latencies,
