@@ -111,7 +111,7 @@ describe('group commit', () => {
           { deadline: Date.now() + 5000 },
         );
         await progress;
-        assert.equal(stored[0].duplicate, false);
+        assert.equal(stored.events[0].duplicate, false);
       }
       // Each on its own would be 100 transactions; a few may still go alone on a busy machine.
       assert.equal(batches.reduce((a, b) => a + b, 0), 100);

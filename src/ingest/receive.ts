@@ -84,7 +84,7 @@ export function createIngest({ store, schemas }: IngestDeps) {
       });
     }
 
-    const results = await store.append(
+    const { events: results, committedAt } = await store.append(
       {
         source: source.name,
         receivedAt: hook.receivedAt,
@@ -95,7 +95,7 @@ export function createIngest({ store, schemas }: IngestDeps) {
       },
       { deadline: hook.deadline },
     );
-    const committed = { ids: [] as string[], statuses: [] as ('accepted' | 'quarantined')[], seqs: [] as number[], at: results[0]!.committedAt };
+    const committed = { ids: [] as string[], statuses: [] as ('accepted' | 'quarantined')[], seqs: [] as number[], at: committedAt };
     for (const r of results) {
       if (!r.duplicate) (committed.ids.push(r.id), committed.statuses.push(r.status), committed.seqs.push(r.seq));
     }

@@ -25,14 +25,16 @@ export interface NewRequest {
   events: NewEvent[];
 }
 
-export type AppendResult = (
+export type AppendResult =
   | { id: string; status: EventStatus; duplicate: false; seq: number }
   /** Already stored under the same dedupe key: the first event's id, status and errors. */
-  | { id: string; status: EventStatus; duplicate: true; errors: ValidationIssue[] | null }
-) & {
-  /** When the transaction that stored the request committed (epoch ms): where dispatch lag starts. */
+  | { id: string; status: EventStatus; duplicate: true; errors: ValidationIssue[] | null };
+
+/** A request's events as stored, and when the transaction holding them committed (epoch ms): where dispatch lag starts. */
+export interface Appended {
+  events: AppendResult[];
   committedAt: number;
-};
+}
 
 export interface StoredEvent {
   seq: number;
@@ -125,7 +127,7 @@ export type PluginCursorPatch = Partial<Pick<PluginCursor, 'state' | 'hash' | 'p
 
 export interface Store {
   /** Commits a request and its events in one group transaction; rejects with a 503 HookdError past the deadline. */
-  append(request: NewRequest, opts: { deadline: number }): Promise<AppendResult[]>;
+  append(request: NewRequest, opts: { deadline: number }): Promise<Appended>;
   getEvent(id: string): StoredEvent | undefined;
   /** Newest first (unless query.order says otherwise). */
   listEvents(query: EventQuery): StoredEvent[];

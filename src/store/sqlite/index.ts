@@ -3,7 +3,7 @@ import path from 'node:path';
 import { migrationsDir } from '../../paths.js';
 import type { Outcome } from '../../dispatch/types.js';
 import type {
-  AppendResult, DispatchCandidate, DispatchProgress, EventQuery, EventSummary, NewRequest, PluginCursor, PluginCursorPatch, Store, StoredEvent,
+  Appended, DispatchCandidate, DispatchProgress, EventQuery, EventSummary, NewRequest, PluginCursor, PluginCursorPatch, Store, StoredEvent,
 } from '../types.js';
 import { Reader } from './reader.js';
 import { WriterThread } from './writer.js';
@@ -34,9 +34,9 @@ export class SqliteStore implements Store {
     return new SqliteStore(writer, new Reader(opts.path), applied);
   }
 
-  async append(request: NewRequest, opts: { deadline: number }): Promise<AppendResult[]> {
+  async append(request: NewRequest, opts: { deadline: number }): Promise<Appended> {
     const { value, committedAt } = await this.writer.callTimed('appendRequest', request, opts.deadline);
-    return value.map((r) => ({ ...r, committedAt }));
+    return { events: value, committedAt };
   }
 
   getEvent(id: string): StoredEvent | undefined {

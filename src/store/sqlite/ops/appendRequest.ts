@@ -3,9 +3,6 @@ import type Database from 'better-sqlite3';
 import { monotonicFactory } from 'ulid';
 import type { AppendResult, NewRequest } from '../../types.js';
 
-/** What the op answers inside the transaction; the store adds when it committed. */
-export type AppendedEvent = AppendResult extends infer R ? (R extends unknown ? Omit<R, 'committedAt'> : never) : never;
-
 /**
  * Inserts a request and its events; an event whose (source, dedupe_key) is already stored is not
  * inserted and answers with the first event's id. A request none of whose events is new is not kept.
@@ -23,11 +20,11 @@ export function prepareAppendRequest(db: Database.Database) {
   const findDuplicate = db.prepare('SELECT id, status, errors FROM events WHERE source = ? AND dedupe_key = ?');
   const deleteRequest = db.prepare('DELETE FROM requests WHERE id = ?');
 
-  return (req: NewRequest): AppendedEvent[] => {
+  return (req: NewRequest): AppendResult[] => {
     const requestId = nextId();
     insertRequest.run(requestId, req.source, req.receivedAt, req.contentType, JSON.stringify(req.headers), toBuffer(req.body));
     let stored = 0;
-    const results = req.events.map((ev, item): AppendedEvent => {
+    const results = req.events.map((ev, item): AppendResult => {
       const id = item === 0 ? requestId : nextId();
       const info = insertEvent.run(
         id, req.source, req.receivedAt, requestId, item, ev.payload ? toBuffer(ev.payload) : null,
