@@ -6,6 +6,7 @@ import type {
   Appended, DispatchCandidate, DispatchProgress, EventQuery, EventSummary, NewRequest, PluginCursor, PluginCursorPatch, Store, StoredEvent,
 } from '../types.js';
 import { Reader } from './reader.js';
+import { RecentEvents } from './recent.js';
 import { WriterThread } from './writer.js';
 
 export interface SqliteStoreOptions {
@@ -15,8 +16,13 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-/** The embedded store: one writer thread (group commit) and one read-only connection. */
+/**
+ * The embedded store: one writer thread (group commit), one read-only connection, and the events
+ * this process committed last in memory for the plugins that keep up (RecentEvents).
+ */
 export class SqliteStore implements Store {
+  private readonly recent = new RecentEvents();
+
   private constructor(
     readonly writer: WriterThread,
     private readonly reader: Reader,
@@ -36,11 +42,16 @@ export class SqliteStore implements Store {
 
   async append(request: NewRequest, opts: { deadline: number }): Promise<Appended> {
     const { value, committedAt } = await this.writer.callTimed('appendRequest', request, opts.deadline);
-    return { events: value, committedAt };
+    const stored: { item: number; seq: number; id: string }[] = [];
+    for (const [item, r] of value.events.entries()) if (!r.duplicate) stored.push({ item, seq: r.seq, id: r.id });
+    if (stored.length) this.recent.add(request, value.requestId, stored);
+    return { events: value.events, committedAt };
   }
 
   getEvent(id: string): StoredEvent | undefined {
-    return this.reader.getEvent(id);
+    const event = this.reader.getEvent(id);
+    if (event) this.recent.refresh(event);
+    return event;
   }
 
   listEvents(query: EventQuery): StoredEvent[] {
@@ -63,24 +74,32 @@ export class SqliteStore implements Store {
     return this.reader.countEvents();
   }
 
-  prune(before: number): Promise<{ events: number }> {
-    return this.writer.call('prune', { before });
+  async prune(before: number): Promise<{ events: number }> {
+    try {
+      return await this.writer.call('prune', { before });
+    } finally {
+      this.recent.clear();
+    }
   }
 
   async updateValidation(updates: Parameters<Store['updateValidation']>[0]): Promise<void> {
-    await this.writer.call('updateValidation', updates);
+    try {
+      await this.writer.call('updateValidation', updates);
+    } finally {
+      this.recent.clear();
+    }
   }
 
   dispatchCandidates(afterSeq: number, limit: number): DispatchCandidate[] {
-    return this.reader.plugins.dispatchCandidates(afterSeq, limit);
+    return this.recent.candidates(afterSeq, limit) ?? this.reader.plugins.dispatchCandidates(afterSeq, limit);
   }
 
   dispatchEvents(seqs: number[]): StoredEvent[] {
-    return this.reader.plugins.dispatchEvents(seqs);
+    return this.recent.events(seqs) ?? this.reader.plugins.dispatchEvents(seqs);
   }
 
   payloadOf(seq: number): Buffer | undefined {
-    return this.reader.plugins.payloadOf(seq);
+    return this.recent.payload(seq) ?? this.reader.plugins.payloadOf(seq);
   }
 
   countEventsAfter(seq: number): number {

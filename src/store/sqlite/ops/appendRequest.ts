@@ -20,7 +20,7 @@ export function prepareAppendRequest(db: Database.Database) {
   const findDuplicate = db.prepare('SELECT id, status, errors FROM events WHERE source = ? AND dedupe_key = ?');
   const deleteRequest = db.prepare('DELETE FROM requests WHERE id = ?');
 
-  return (req: NewRequest): AppendResult[] => {
+  return (req: NewRequest): { requestId: string; events: AppendResult[] } => {
     const requestId = nextId();
     insertRequest.run(requestId, req.source, req.receivedAt, req.contentType, JSON.stringify(req.headers), toBuffer(req.body));
     let stored = 0;
@@ -38,7 +38,7 @@ export function prepareAppendRequest(db: Database.Database) {
       return { id: first.id, status: first.status, duplicate: true, errors: first.errors ? JSON.parse(first.errors) : null };
     });
     if (stored === 0) deleteRequest.run(requestId);
-    return results;
+    return { requestId, events: results };
   };
 }
 
