@@ -70,7 +70,8 @@ export async function startHookd(config: HookdConfig, opts: StartOptions): Promi
   const ingest = createIngest({ store, schemas });
   const rejections = new RejectionLog();
   observer.on('rejected', (r) => rejections.add(r));
-  // Built here, started once the servers listen: loading plugins never delays the first ack.
+  // Built here, started once the servers listen: loading plugins never delays the first ack, and a
+  // new plugin's "newest event" is the newest before the listeners open, so it misses none acked meanwhile.
   const dispatcher = new PluginDispatcher({ store, logger, plugins: config.plugins, baseDir: config.baseDir, observer, env });
   const metrics = createMetrics({ observer, sourceNames: sources.keys(), commits: store.writer, dbPath: config.storage.sqlite.path, dispatcher });
 

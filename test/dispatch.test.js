@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { appenderPlugin, jobservBuild, lines, send, sendBuild, sleep, startIn, tempDir, testConfig, waitFor, writePlugin } from './fixtures/plugins/harness.js';
+import { PluginDispatcher } from '../dist/dispatch/dispatcher.js';
+import { createLogger } from '../dist/log.js';
+import { SqliteStore } from '../dist/store/sqlite/index.js';
 
 const byName = (r, name) => r.hookd.dispatcher.list().find((p) => p.name === name);
 const outcomeOf = (r, id, plugin) => r.hookd.dispatcher.outcomesFor(id).find((o) => o.plugin === plugin);
@@ -301,6 +304,49 @@ describe('hot reload: plugins.dir is watched', () => {
       assert.deepEqual([lines(one), lines(two)], [[e1], [e2]], 'one cursor per name');
     } finally {
       await r.hookd.close();
+    }
+  });
+});
+
+describe('start-up: a new plugin misses nothing acknowledged while it loads', () => {
+  // The dispatcher is built before the listeners open and started after them (loading plugins never
+  // delays the first ack). A webhook acknowledged in between is after "the newest event" of a plugin
+  // seen for the first time at that start.
+  it('starts a new plugin at the newest event before the receiver listened, not at its registration', async () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'out.txt');
+    const later = path.join(dir, 'later.txt');
+    fs.mkdirSync(path.join(dir, 'plugins'));
+    writePlugin(dir, 'new.mjs', appenderPlugin(out));
+    const store = await SqliteStore.open({ path: path.join(dir, 'data', 'hookd.db'), synchronous: 'normal' });
+    const append = async (n) => {
+      const body = Buffer.from(JSON.stringify(jobservBuild(n)));
+      const { events } = await store.append(
+        { source: 'jobserv', receivedAt: Date.now(), contentType: 'application/json', headers: {}, body, events: [{ dedupeKey: `build-${n}`, schema: null, status: 'accepted', errors: null }] },
+        { deadline: Date.now() + 5000 },
+      );
+      return events[0].id;
+    };
+    const plugins = { dir: path.join(dir, 'plugins'), attempts: 3, timeoutMs: 2000, backoffMs: 20, pollMs: 50, builtins: [] };
+    const logger = createLogger({ level: 'error', destination: fs.createWriteStream(path.join(dir, 'log.txt')) });
+    await append(1); // before this start: not for a new plugin
+    const dispatcher = new PluginDispatcher({ store, logger, plugins, baseDir: dir });
+    try {
+      const acked = await append(2); // the listeners are open, the plugin not registered yet
+      await dispatcher.start();
+      const after = await append(3);
+      await waitFor(() => lines(out).length >= 2, 'the new plugin to take both');
+      assert.deepEqual(lines(out), [acked, after]);
+
+      writePlugin(dir, 'later.mjs', appenderPlugin(later));
+      await waitFor(() => dispatcher.list().some((p) => p.name === 'later'), 'later.mjs to load');
+      const last = await append(4);
+      await waitFor(() => lines(later).length >= 1 && lines(out).length >= 3, 'both to take the last one');
+      await sleep(100);
+      assert.deepEqual(lines(later), [last], 'dropped in while running, a plugin starts at the newest event then');
+    } finally {
+      await dispatcher.close();
+      await store.close();
     }
   });
 });
