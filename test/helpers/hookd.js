@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { after } from 'node:test';
 import YAML from 'yaml';
 import { loadConfig } from '../../dist/config/load.js';
 import { createLogger } from '../../dist/log.js';
@@ -16,9 +17,23 @@ export const SECRET = 'test-secret-not-real';
 export const repoRoot = path.resolve(new URL('../..', import.meta.url).pathname);
 export const sharedDir = path.resolve(repoRoot, '..', 'shared');
 
+const made = [];
+
+/**
+ * A temp dir, removed once the test file's tests are done (`node --test` runs each file in its own
+ * process; a root after() hook runs before it is torn down, whatever handles are still open),
+ * unless HOOKD_KEEP_TEST_DIRS is set to look at what a failing test left behind.
+ */
 export function tempDir(prefix = 'hookd-test-') {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
+
+after(() => {
+  if (process.env.HOOKD_KEEP_TEST_DIRS) return;
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+});
 
 /** Default test config: ports 0, no rate limit, one jobserv source with a literal fake secret. */
 export function baseConfig(overrides = {}) {
