@@ -252,12 +252,15 @@ describe('admin API', () => {
       await post(`${r.url}/hooks/jobserv`, body, { 'content-type': 'application/json' });
       await post(`${r.url}/hooks/nope`, body, { 'content-type': 'application/json' });
       await post(`${r.url}/hooks/jobserv`, body, { 'content-type': 'text/plain' });
+      await post(`${r.url}/hooks/jobserv`, body, { 'content-type': 'application/json; charset=utf-16le' });
       await post(`${r.url}/hooks/tiny`, JSON.stringify({ marker, pad: 'x'.repeat(200) }), { 'content-type': 'application/json' });
       const res = await get('/api/rejections');
       assert.equal(res.status, 200);
       assert.ok(!res.text.includes(marker), 'no body is kept');
-      const [tooBig, notJson, unknown, missing, mismatch] = res.json.rejections;
-      assert.ok(res.json.total >= 5);
+      const [tooBig, utf16, notJson, unknown, missing, mismatch] = res.json.rejections;
+      assert.ok(res.json.total >= 6);
+      assert.deepEqual([utf16.status, utf16.code], [415, 'unsupported_charset']);
+      assert.match(utf16.explanation, /charset other than UTF-8/);
       assert.deepEqual([mismatch.status, mismatch.reason], [401, 'mismatch']);
       assert.match(mismatch.explanation, /x-jobserv-sig did not match/);
       assert.deepEqual([missing.status, missing.reason], [401, 'missing']);

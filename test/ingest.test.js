@@ -115,7 +115,12 @@ describe('ingest answers (SPEC §3)', () => {
     const h = signedHeaders('jobserv', SECRET, body);
     assert.equal((await post(hook('foundries'), body, { ...h, 'content-type': 'text/plain' })).status, 415);
     assert.equal((await post(hook('foundries'), body, { ...h, 'content-type': 'application/x-www-form-urlencoded' })).status, 415);
-    for (const type of ['application/json; charset=utf-8', 'application/vnd.kafka.json.v1+json', 'application/cloudevents+json']) {
+    const utf16 = await post(hook('foundries'), body, { ...h, 'content-type': 'application/json; charset=UTF-16' });
+    assert.equal(utf16.status, 415, 'a body declared in another charset would be misread as UTF-8');
+    assert.equal(utf16.json.code, 'unsupported_charset');
+    assert.match(utf16.json.error, /charset utf-16 is not accepted/);
+    assert.equal((await post(hook('foundries'), body, { ...h, 'content-type': 'application/json;charset="iso-8859-1"' })).status, 415);
+    for (const type of ['application/json; charset=utf-8', 'application/json;charset="UTF-8"', 'application/json; charset=us-ascii', 'application/vnd.kafka.json.v1+json', 'application/cloudevents+json']) {
       const b = pythonJsonDumps(jobservBuild(Math.floor(Math.random() * 1e9)));
       const res = await post(hook('foundries'), b, { ...signedHeaders('jobserv', SECRET, b), 'content-type': type });
       assert.equal(res.status, 200, `${type}: ${res.text}`);

@@ -180,7 +180,7 @@ function corpus() {
     ['garbage X-Forwarded-For, wrong signature', () => request({ headers: { ...wrongSig, 'X-Forwarded-For': 'not an address, ::::, 999.1.1.1' }, body: b1 }), 401],
     ['hostile X-Request-Id, wrong signature', () => request({ headers: { ...wrongSig, 'X-Request-Id': '../../' + 'z'.repeat(500) }, body: b1 }), 401],
     ['unknown expectation', () => request({ headers: { ...wrongSig, Expect: 'teapot' }, body: b1 }), 417],
-    ['UTF-16 charset, wrong signature', () => request({ headers: { ...wrongSig, 'Content-Type': 'application/json; charset=utf-16' }, body: b1 }), 401],
+    ['UTF-16 charset, wrong signature', () => request({ headers: { ...wrongSig, 'Content-Type': 'application/json; charset=utf-16' }, body: b1 }), 415],
     ['signature header twice', () => Buffer.from(`POST /hooks/foundries HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nX-JobServ-Sig: ${signature(b1)}\r\nX-JobServ-Sig: ${signature(b1)}\r\nContent-Length: ${b1.length}\r\nConnection: close\r\n\r\n${b1}`), 401],
     ['space in a header name', () => Buffer.from(`POST /hooks/foundries HTTP/1.1\r\n${HOST}Bad Header Name: x\r\nConnection: close\r\n\r\n`), 400],
     ['NUL in a header value', () => Buffer.from(`POST /hooks/foundries HTTP/1.1\r\n${HOST}X-Nul: a\x00b\r\nConnection: close\r\n\r\n`), 400],
