@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { events } from '../dist/cli/commands/events.js';
+import * as events from '../dist/cli/commands/events.js';
 import { SECRET, jobservBuild, post, pythonJsonDumps, repoRoot, signedHeaders, startReceiver, tempDir } from './helpers/hookd.js';
 
 const ADMIN_TOKEN = 'test-admin-token-not-real';

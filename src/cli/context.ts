@@ -1,9 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type HookdConfig } from '../config/load.js';
-import type { CliIO } from './command.js';
-
-/** Thrown by commands for a usage mistake: printed with the command's usage, exit 2. */
-export class UsageError extends Error {}
+import { UsageError, type CliIO } from './command.js';
 
 /** Options every command takes. */
 export const COMMON_OPTIONS = {

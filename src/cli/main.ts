@@ -1,19 +1,6 @@
 #!/usr/bin/env node
-import type { CliIO, Command } from './command.js';
-import { reportConfigError, UsageError } from './context.js';
-import { doctor } from './commands/doctor.js';
-import { events } from './commands/events.js';
-import { migrate } from './commands/migrate.js';
-import { plugins } from './commands/plugins.js';
-import { prune } from './commands/prune.js';
-import { schemas } from './commands/schemas.js';
-import { send } from './commands/send.js';
-import { serve } from './commands/serve.js';
-import { sign } from './commands/sign.js';
-import { ConfigError } from '../config/load.js';
-
-/** Every verb of `hookd`; SPEC §1 names them. */
-export const COMMANDS: Command[] = [serve, events, plugins, sign, send, schemas, migrate, prune, doctor];
+import { UsageError, type CliIO } from './command.js';
+import { COMMANDS } from './verbs.js';
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -45,14 +32,16 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   try {
-    return await command.run(rest, io);
+    const { run } = await command.load();
+    return await run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`hookd ${name}: ${err.message}\n\n${command.usage}`);
       return 2;
     }
-    if (err instanceof ConfigError) return reportConfigError(err, io);
-    throw err;
+    // Imported here, not up front: loading config (ajv, yaml) is the cost of a command, not of --help.
+    const { reportConfigError } = await import('./context.js');
+    return reportConfigError(err, io);
   }
 }
 

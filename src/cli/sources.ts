@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import type { HookdConfig } from '../config/load.js';
 import { resolveSources, type Source } from '../config/sources.js';
-import type { CliIO } from './command.js';
-import { UsageError } from './context.js';
+import { UsageError, type CliIO } from './command.js';
 
 /** A configured source with the secret `serve` uses (read, never generated, by CLI verbs). */
 export function sourceForCli(config: HookdConfig, name: string | undefined, io: CliIO): Source {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Command, CliIO } from '../command.js';
+import type { CliIO } from '../command.js';
 import { configFrom, parse } from '../context.js';
 import { ConfigError, type HookdConfig } from '../../config/load.js';
 import { readGeneratedSecret } from '../../config/secrets.js';
@@ -24,41 +24,30 @@ export type DoctorCheck = (config: HookdConfig, io: CliIO) => Promise<Finding[]>
 /** Each check looks at one part and says what it found; any 'fail' makes doctor exit 1. */
 export const CHECKS: DoctorCheck[] = [checkSources, checkAdmin, checkAdminListener, checkDataDir, checkDatabase, checkRegistries, checkPlugins];
 
-export const doctor: Command = {
-  name: 'doctor',
-  summary: 'check config, secrets, database, registries and plugins; exit 1 on a problem',
-  usage: `hookd doctor [--config FILE] [--json]
-
-Loads the config as \`serve\` would and checks each part without changing anything: every
-source has a secret (or says verify: none), the data dir is writable, the database opens and its
-migrations are current, every schema a source needs resolves, the plugins dir is readable, the
-admin API has its own port on loopback and, if a receiver answers there, it is ready (/readyz)
-and accepts this config's admin token.
-Prints one line per finding (--json: one JSON object per line); exits 1 if any finding is a failure.`,
-  async run(argv, io) {
-    const { values } = parse(argv, {});
-    const findings: Finding[] = [];
-    let config: HookdConfig | undefined;
-    try {
-      config = configFrom(values, io);
-      findings.push({ check: 'config', level: 'ok', message: config.file ? `loaded ${config.file}` : 'no config file: embedded defaults' });
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      for (const p of err.problems) findings.push({ check: 'config', level: 'fail', message: p });
-    }
-    if (config) {
-      for (const check of CHECKS) {
-        try {
-          findings.push(...(await check(config, io)));
-        } catch (err) {
-          findings.push({ check: check.name.replace(/^check/, '').toLowerCase(), level: 'fail', message: (err as Error).message });
-        }
+/** `hookd doctor`: every check's findings; exit 1 on a failure (help: ../verbs.ts). */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parse(argv, {});
+  const findings: Finding[] = [];
+  let config: HookdConfig | undefined;
+  try {
+    config = configFrom(values, io);
+    findings.push({ check: 'config', level: 'ok', message: config.file ? `loaded ${config.file}` : 'no config file: embedded defaults' });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const p of err.problems) findings.push({ check: 'config', level: 'fail', message: p });
+  }
+  if (config) {
+    for (const check of CHECKS) {
+      try {
+        findings.push(...(await check(config, io)));
+      } catch (err) {
+        findings.push({ check: check.name.replace(/^check/, '').toLowerCase(), level: 'fail', message: (err as Error).message });
       }
     }
-    for (const f of findings) io.out(values.json ? JSON.stringify(f) : `${f.level.toUpperCase().padEnd(4)}  ${f.check.padEnd(10)} ${f.message}`);
-    return findings.some((f) => f.level === 'fail') ? 1 : 0;
-  },
-};
+  }
+  for (const f of findings) io.out(values.json ? JSON.stringify(f) : `${f.level.toUpperCase().padEnd(4)}  ${f.check.padEnd(10)} ${f.message}`);
+  return findings.some((f) => f.level === 'fail') ? 1 : 0;
+}
 
 async function checkSources(config: HookdConfig, io: CliIO): Promise<Finding[]> {
   const out: Finding[] = [];

@@ -1,60 +1,46 @@
-import type { Command } from '../command.js';
-import { configFrom, option, parse, UsageError } from '../context.js';
+import { UsageError, type CliIO } from '../command.js';
+import { configFrom, option, parse } from '../context.js';
 import { ResolverConfigError } from '../../iglu/index.js';
 import { revalidateQuarantined, type RevalidatedEvent } from '../../ingest/revalidate.js';
 import { schemaRuleOf } from '../../ingest/schema-check.js';
 import { SqliteStore } from '../../store/sqlite/index.js';
 import { schemaServiceFor } from './schemas.js';
 
-/** `hookd events revalidate`: a row of the `events` command's subcommand table. */
-export const eventsRevalidate: Command = {
-  name: 'revalidate',
-  summary: 're-check quarantined events against the schemas as they are now; release those that pass to the plugins',
-  usage: `hookd events revalidate [--source NAME] [--schema URI-or-pattern] [--config FILE] [--json]
-
-Checks every quarantined event (optionally only one source's, or only those whose stored schema
-is URI or matches a pattern with '*', e.g. 'iglu:com.snowplowanalytics.factotum/*') against the
-schemas as the config finds them now: the iglu.resolver repositories, then hookd's embedded
-registry, read afresh. Events that pass become 'accepted' with the schema they passed, and are
-queued for every plugin; events that still fail keep 'quarantined' with their current errors.
-Works on the database file whether or not a receiver is running.
-Prints one line per event and a summary (--json: one object per event, then {"summary": …}).
-Exits 1 if a registry could not be reached (those events are left as they were), else 0.`,
-  async run(argv, io) {
-    const { values, positionals } = parse(argv, { source: { type: 'string' }, schema: { type: 'string' } });
-    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    const config = configFrom(values, io);
-    let schemas;
-    try {
-      schemas = await schemaServiceFor(config, io);
-    } catch (err) {
-      if (!(err instanceof ResolverConfigError)) throw err;
-      io.err(`hookd events revalidate: ${err.message}`);
-      return 1;
+/** `hookd events revalidate`: re-checks quarantined events, releases those that pass (help: ../verbs.ts). */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(argv, { source: { type: 'string' }, schema: { type: 'string' } });
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const config = configFrom(values, io);
+  let schemas;
+  try {
+    schemas = await schemaServiceFor(config, io);
+  } catch (err) {
+    if (!(err instanceof ResolverConfigError)) throw err;
+    io.err(`hookd events revalidate: ${err.message}`);
+    return 1;
+  }
+  const store = await SqliteStore.open({ path: config.storage.sqlite.path, synchronous: config.storage.sqlite.synchronous });
+  try {
+    const ruleFor = (source: string) => {
+      const configured = config.sources[source];
+      return configured ? schemaRuleOf(configured) : undefined;
+    };
+    const summary = await revalidateQuarantined(
+      { store, schemas, ruleFor },
+      { source: option(values, 'source'), schema: option(values, 'schema') },
+      { onEvent: (e) => io.out(values.json ? JSON.stringify(e) : eventLine(e)) },
+    );
+    if (values.json) io.out(JSON.stringify({ summary }));
+    else {
+      const queued = summary.released ? ` (${summary.queued} plugin deliver${summary.queued === 1 ? 'y' : 'ies'} queued)` : '';
+      const unchecked = summary.unchecked ? `, unchecked ${summary.unchecked}` : '';
+      io.out(`checked ${summary.checked}, released ${summary.released}${queued}, still quarantined ${summary.stillQuarantined}${unchecked}`);
     }
-    const store = await SqliteStore.open({ path: config.storage.sqlite.path, synchronous: config.storage.sqlite.synchronous });
-    try {
-      const ruleFor = (source: string) => {
-        const configured = config.sources[source];
-        return configured ? schemaRuleOf(configured) : undefined;
-      };
-      const summary = await revalidateQuarantined(
-        { store, schemas, ruleFor },
-        { source: option(values, 'source'), schema: option(values, 'schema') },
-        { onEvent: (e) => io.out(values.json ? JSON.stringify(e) : eventLine(e)) },
-      );
-      if (values.json) io.out(JSON.stringify({ summary }));
-      else {
-        const queued = summary.released ? ` (${summary.queued} plugin deliver${summary.queued === 1 ? 'y' : 'ies'} queued)` : '';
-        const unchecked = summary.unchecked ? `, unchecked ${summary.unchecked}` : '';
-        io.out(`checked ${summary.checked}, released ${summary.released}${queued}, still quarantined ${summary.stillQuarantined}${unchecked}`);
-      }
-      return summary.registryFailed ? 1 : 0;
-    } finally {
-      await store.close();
-    }
-  },
-};
+    return summary.registryFailed ? 1 : 0;
+  } finally {
+    await store.close();
+  }
+}
 
 function eventLine(e: RevalidatedEvent): string {
   const head = `${e.result.padEnd(11)}  ${e.id}  ${e.source}`;

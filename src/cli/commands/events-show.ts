@@ -1,44 +1,34 @@
-import type { Command } from '../command.js';
-import { configFrom, parse, UsageError } from '../context.js';
+import { UsageError, type CliIO } from '../command.js';
+import { configFrom, parse } from '../context.js';
 import { detailJson, type EventDetailJson } from '../../admin/event-json.js';
 import { formatSize, localTime, openReader, outcomesOf } from './events-view.js';
 
-/** `hookd events show <id>`: everything stored about one event. */
-export const eventsShow: Command = {
-  name: 'show',
-  summary: 'show one event: headers, body, validation errors, plugin outcomes',
-  usage: `hookd events show <id> [--raw] [--json] [--config FILE]
-
-Prints one stored event: when and from where it came, its schema and status, why it was
-quarantined (if it was), its headers, its body (pretty-printed JSON) and each plugin's outcome.
-  --raw    write the exact bytes as received to stdout, nothing else (hookd events show ID --raw > body.json)
-  --json   one JSON object, the same shape as the admin API's GET /api/events/:id`,
-  async run(argv, io) {
-    const { values, positionals } = parse(argv, { raw: { type: 'boolean' } });
-    const id = positionals[0];
-    if (!id || positionals.length > 1) throw new UsageError('give one event id (see `hookd events list`)');
-    const config = configFrom(values, io);
-    const reader = openReader(config);
-    try {
-      const event = reader.getEvent(id);
-      if (!event) {
-        io.err(`hookd events show: no event with id '${id}'`);
-        return 1;
-      }
-      if (values.raw) {
-        // Bytes, not text: a body that is not UTF-8 must come out exactly as it went in.
-        await new Promise<void>((resolve, reject) => process.stdout.write(event.body, (err) => (err ? reject(err) : resolve())));
-        return 0;
-      }
-      const detail = detailJson(event, outcomesOf(reader, event.id));
-      if (values.json) io.out(JSON.stringify(detail));
-      else for (const line of describe(detail)) io.out(line);
-    } finally {
-      reader.close();
+/** `hookd events show <id>`: everything stored about one event (help: ../verbs.ts). */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(argv, { raw: { type: 'boolean' } });
+  const id = positionals[0];
+  if (!id || positionals.length > 1) throw new UsageError('give one event id (see `hookd events list`)');
+  const config = configFrom(values, io);
+  const reader = openReader(config);
+  try {
+    const event = reader.getEvent(id);
+    if (!event) {
+      io.err(`hookd events show: no event with id '${id}'`);
+      return 1;
     }
-    return 0;
-  },
-};
+    if (values.raw) {
+      // Bytes, not text: a body that is not UTF-8 must come out exactly as it went in.
+      await new Promise<void>((resolve, reject) => process.stdout.write(event.body, (err) => (err ? reject(err) : resolve())));
+      return 0;
+    }
+    const detail = detailJson(event, outcomesOf(reader, event.id));
+    if (values.json) io.out(JSON.stringify(detail));
+    else for (const line of describe(detail)) io.out(line);
+  } finally {
+    reader.close();
+  }
+  return 0;
+}
 
 function describe(e: EventDetailJson): string[] {
   const field = (name: string, value: string) => `${name.padEnd(13)}${value}`;

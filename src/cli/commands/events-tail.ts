@@ -1,79 +1,68 @@
-import type { Command } from '../command.js';
-import { configFrom, option, parse, UsageError } from '../context.js';
+import { UsageError, type CliIO } from '../command.js';
+import { configFrom, option, parse } from '../context.js';
 import { summaryJson } from '../../admin/event-json.js';
-import { EVENT_COLUMNS, eventCells, FILTER_HELP, FILTER_OPTIONS, fixedRow, openReader, outcomesOf, queryFrom } from './events-view.js';
+import { EVENT_COLUMNS, eventCells, FILTER_OPTIONS, fixedRow, openReader, outcomesOf, queryFrom } from './events-view.js';
 
 /**
  * `hookd events tail`: the last few events, then every new one as it is committed, until Ctrl-C.
  * It polls the database by seq (cheap: an index range read), so it follows a receiver in another
- * process, or one started later.
+ * process, or one started later. Help: ../verbs.ts.
  */
 const PAGE = 500;
 
-export const eventsTail: Command = {
-  name: 'tail',
-  summary: 'follow new events as they arrive, like tail -f',
-  usage: `hookd events tail [filters] [-n N] [--interval MS] [--json] [--config FILE]
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parse(argv, { ...FILTER_OPTIONS, interval: { type: 'string' } });
+  const config = configFrom(values, io);
+  // -n 0: nothing up front, only what arrives from now on.
+  const none = option(values, 'limit') === '0';
+  const query = queryFrom(none ? { ...values, limit: undefined } : values, 10);
+  const initial = none ? 0 : query.limit;
+  const interval = Number(option(values, 'interval') ?? 500);
+  if (!Number.isFinite(interval) || interval < 50) throw new UsageError('--interval takes milliseconds, at least 50');
+  const reader = openReader(config);
 
-Prints the last N events (default 10; -n 0 for none), then each new event as it is stored, until
-interrupted (Ctrl-C). Reads the database directly: start it before or after the receiver.
---json prints one JSON object per line. --interval sets how often to look (default 500 ms).
+  const print = (events: ReturnType<typeof reader.searchEvents>) => {
+    for (const e of events) {
+      const json = summaryJson(e, outcomesOf(reader, e.id));
+      io.out(values.json ? JSON.stringify(json) : fixedRow(eventCells(json)));
+    }
+  };
 
-${FILTER_HELP}`,
-  async run(argv, io) {
-    const { values } = parse(argv, { ...FILTER_OPTIONS, interval: { type: 'string' } });
-    const config = configFrom(values, io);
-    // -n 0: nothing up front, only what arrives from now on.
-    const none = option(values, 'limit') === '0';
-    const query = queryFrom(none ? { ...values, limit: undefined } : values, 10);
-    const initial = none ? 0 : query.limit;
-    const interval = Number(option(values, 'interval') ?? 500);
-    if (!Number.isFinite(interval) || interval < 50) throw new UsageError('--interval takes milliseconds, at least 50');
-    const reader = openReader(config);
-
-    const print = (events: ReturnType<typeof reader.searchEvents>) => {
-      for (const e of events) {
-        const json = summaryJson(e, outcomesOf(reader, e.id));
-        io.out(values.json ? JSON.stringify(json) : fixedRow(eventCells(json)));
-      }
+  // Ctrl-C is caught before the first line is printed: a caller that stops us right after
+  // reading it gets a clean exit, not a kill.
+  let timer: NodeJS.Timeout | undefined;
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      clearInterval(timer);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
     };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 
-    // Ctrl-C is caught before the first line is printed: a caller that stops us right after
-    // reading it gets a clean exit, not a kill.
-    let timer: NodeJS.Timeout | undefined;
-    const stopped = new Promise<void>((resolve) => {
-      const stop = () => {
-        clearInterval(timer);
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+  // Where following starts is fixed before anything is printed: a caller that waits for the
+  // first line and then sends a webhook sees it.
+  let seq = reader.latestSeq();
+  const last = initial ? reader.searchEvents({ ...query, beforeSeq: seq + 1, limit: initial }).reverse() : [];
+  if (!values.json) io.out(fixedRow(EVENT_COLUMNS));
+  print(last);
 
-    // Where following starts is fixed before anything is printed: a caller that waits for the
-    // first line and then sends a webhook sees it.
-    let seq = reader.latestSeq();
-    const last = initial ? reader.searchEvents({ ...query, beforeSeq: seq + 1, limit: initial }).reverse() : [];
-    if (!values.json) io.out(fixedRow(EVENT_COLUMNS));
-    print(last);
-
-    timer = setInterval(() => {
-      try {
-        const top = reader.latestSeq();
-        // Everything up to `top` is committed; a burst bigger than a page is read page by page.
-        while (top > seq) {
-          const fresh = reader.searchEvents({ ...query, afterSeq: seq, beforeSeq: top + 1, order: 'oldest', limit: PAGE });
-          print(fresh);
-          seq = fresh.length < PAGE ? top : fresh[fresh.length - 1]!.seq;
-        }
-      } catch (err) {
-        io.err(`hookd events tail: ${(err as Error).message}`);
+  timer = setInterval(() => {
+    try {
+      const top = reader.latestSeq();
+      // Everything up to `top` is committed; a burst bigger than a page is read page by page.
+      while (top > seq) {
+        const fresh = reader.searchEvents({ ...query, afterSeq: seq, beforeSeq: top + 1, order: 'oldest', limit: PAGE });
+        print(fresh);
+        seq = fresh.length < PAGE ? top : fresh[fresh.length - 1]!.seq;
       }
-    }, interval);
-    await stopped;
-    reader.close();
-    return 0;
-  },
-};
+    } catch (err) {
+      io.err(`hookd events tail: ${(err as Error).message}`);
+    }
+  }, interval);
+  await stopped;
+  reader.close();
+  return 0;
+}

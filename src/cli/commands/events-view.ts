@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import type { CliIO } from '../command.js';
-import { option, UsageError, type ParsedArgs } from '../context.js';
+import { UsageError, type CliIO } from '../command.js';
+import { option, type ParsedArgs } from '../context.js';
 import type { HookdConfig } from '../../config/load.js';
 import type { Outcome } from '../../dispatch/types.js';
 import type { EventSummaryJson } from '../../admin/event-json.js';
@@ -14,6 +14,7 @@ import type { EventQuery } from '../../store/types.js';
  * without a receiver running: WAL readers never block the writer), the filter options, and the
  * table layout.
  */
+// Their help is FILTER_HELP in ../verbs.ts, so `--help` needs no SQLite: an option added here is described there.
 export const FILTER_OPTIONS = {
   source: { type: 'string' },
   status: { type: 'string' },
@@ -25,16 +26,6 @@ export const FILTER_OPTIONS = {
   outcome: { type: 'string' },
   limit: { type: 'string', short: 'n' },
 } as const;
-
-export const FILTER_HELP = `Filters:
-  --source NAME        events of one source
-  --status STATUS      accepted or quarantined
-  --schema URI         an exact Iglu URI, or a pattern with * (iglu:dev.hookd.jobserv/*)
-  --since TIME         received at or after TIME: ISO date/time, epoch ms, or an age (15m, 2h, 7d)
-  --until TIME         received before TIME
-  --search TEXT        events whose body contains TEXT (ASCII case-insensitive)
-  --outcome STATUS     events with a plugin outcome of STATUS: pending, done, failed, skipped
-  --plugin NAME        events with an outcome for plugin NAME (with --outcome: of that status)`;
 
 export function openReader(config: HookdConfig): Reader {
   const file = config.storage.sqlite.path;

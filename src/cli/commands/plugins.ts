@@ -1,42 +1,25 @@
-import type { CliIO, Command } from '../command.js';
-import { configFrom, parse, UsageError } from '../context.js';
+import { UsageError, type CliIO } from '../command.js';
+import { configFrom, parse } from '../context.js';
 import type { HookdConfig } from '../../config/load.js';
 import { SqliteStore } from '../../store/sqlite/index.js';
 import type { PluginCursor } from '../../store/types.js';
 import { formatTable, openReader } from './events-view.js';
 
-const USAGE = `hookd plugins list [--json] [--config FILE]
-hookd plugins enable <name> [--config FILE]
-hookd plugins disable <name> [--config FILE]
-
-list     Every plugin hookd has loaded, from the database (with or without a receiver running):
-         state (active, deactivated, disabled), cursor (the last event it is finished with), lag
-         (events after its cursor), consecutive failures and the last error. A plugin whose file
-         or config entry is gone is shown as removed; its cursor is kept for when it returns.
-         --json prints one object per line.
-enable   Makes a disabled or deactivated plugin active again; it catches up from its cursor.
-disable  Stops handing events to a plugin; its cursor stays where it is until it is enabled.
-         A running receiver sees enable/disable within plugins.pollMs (default 500 ms).`;
-
-export const plugins: Command = {
-  name: 'plugins',
-  summary: 'list plugins (state, cursor, lag, last error); enable or disable one',
-  usage: USAGE,
-  async run(argv, io) {
-    const [sub, ...rest] = argv;
-    const { values, positionals } = parse(rest, {});
-    const config = configFrom(values, io);
-    if (sub === 'list') {
-      if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-      return list(config, values.json === true, io);
-    }
-    if (sub === 'enable' || sub === 'disable') {
-      if (positionals.length !== 1) throw new UsageError(`name one plugin to ${sub}`);
-      return setState(config, positionals[0]!, sub, values.json === true, io);
-    }
-    throw new UsageError(sub ? `unknown subcommand '${sub}'` : 'name a subcommand: list, enable or disable');
-  },
-};
+/** `hookd plugins list|enable|disable`: on the database, with or without a receiver running (help: ../verbs.ts). */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parse(rest, {});
+  const config = configFrom(values, io);
+  if (sub === 'list') {
+    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    return list(config, values.json === true, io);
+  }
+  if (sub === 'enable' || sub === 'disable') {
+    if (positionals.length !== 1) throw new UsageError(`name one plugin to ${sub}`);
+    return setState(config, positionals[0]!, sub, values.json === true, io);
+  }
+  throw new UsageError(sub ? `unknown subcommand '${sub}'` : 'name a subcommand: list, enable or disable');
+}
 
 /** The shape of `GET /api/plugins` items, plus whether the plugin's file or config entry is still there. */
 function pluginJson(p: PluginCursor, lag: number) {

@@ -1,29 +1,12 @@
 import fs from 'node:fs';
-import type { CliIO, Command } from '../command.js';
-import { configFrom, option, parse, UsageError, type ParsedArgs } from '../context.js';
+import { UsageError, type CliIO } from '../command.js';
+import { configFrom, option, parse, type ParsedArgs } from '../context.js';
 import type { HookdConfig } from '../../config/load.js';
 import { HookdError } from '../../errors.js';
 import { createSchemaService, parseIgluUri, ResolverConfigError, type SchemaService, type SchemaVerdict } from '../../iglu/index.js';
 import { KINDS, KIND_NAMES, type Kind, type SchemaRule } from '../../ingest/kinds.js';
 import { parseJsonBody } from '../../ingest/parse.js';
 import { checkPayload, schemaRuleOf, splitShotgridBatch } from '../../ingest/schema-check.js';
-
-const USAGE = `hookd schemas resolve <iglu-uri> [--config FILE] [--json]
-hookd schemas check <file|-> [--source NAME | --schema URI] [--config FILE] [--json]
-
-resolve  Looks the schema up as the receiver would (the iglu.resolver config's repositories, then
-         hookd's embedded registry) and prints the lookup order, the repository that answered
-         and the schema. Exit 1 if the URI is malformed, no registry has it, or a registry that
-         might have it cannot be reached.
-check    Validates a payload file the way ingest would:
-           --source NAME  that source's schema rule (a configured source, else a kind:
-                          iglu = self-describing; jobserv, shotgrid, aurora = hookd's schema;
-                          hkube = progress or result by 'level'; a ShotGrid batch is split
-                          into its deliveries and each is checked)
-           --schema URI   the whole payload against that schema
-           neither        self-describing JSON: {"schema": "iglu:…", "data": …}
-         Exit 0 when valid; exit 1 with each error as 'path: message'.
-         --json prints one object per payload checked.`;
 
 /**
  * The SchemaService `serve` would build from this config: a fresh one, so a changed resolver
@@ -43,26 +26,22 @@ export async function schemaServiceFor(config: HookdConfig, io: CliIO): Promise<
   });
 }
 
-export const schemas: Command = {
-  name: 'schemas',
-  summary: 'resolve an Iglu schema URI, or check a payload file against its schema',
-  usage: USAGE,
-  async run(argv, io) {
-    const [sub, ...rest] = argv;
-    if (sub !== 'resolve' && sub !== 'check') throw new UsageError(sub ? `unknown subcommand '${sub}'` : 'name a subcommand: resolve or check');
-    const args = parse(rest, sub === 'check' ? { source: { type: 'string' }, schema: { type: 'string' } } : {});
-    const config = configFrom(args.values, io);
-    let service: SchemaService;
-    try {
-      service = await schemaServiceFor(config, io);
-    } catch (err) {
-      if (!(err instanceof ResolverConfigError)) throw err;
-      io.err(`hookd schemas: ${err.message}`);
-      return 1;
-    }
-    return sub === 'resolve' ? resolve(service, args, io) : check(service, config, args, io);
-  },
-};
+/** `hookd schemas resolve|check`: the receiver's schema lookup and validation, on one URI or file (help: ../verbs.ts). */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'resolve' && sub !== 'check') throw new UsageError(sub ? `unknown subcommand '${sub}'` : 'name a subcommand: resolve or check');
+  const args = parse(rest, sub === 'check' ? { source: { type: 'string' }, schema: { type: 'string' } } : {});
+  const config = configFrom(args.values, io);
+  let service: SchemaService;
+  try {
+    service = await schemaServiceFor(config, io);
+  } catch (err) {
+    if (!(err instanceof ResolverConfigError)) throw err;
+    io.err(`hookd schemas: ${err.message}`);
+    return 1;
+  }
+  return sub === 'resolve' ? resolve(service, args, io) : check(service, config, args, io);
+}
 
 async function resolve(service: SchemaService, { values, positionals }: ParsedArgs, io: CliIO): Promise<number> {
   const [uri, extra] = positionals;
