@@ -30,8 +30,8 @@ import { preload } from './preload.mjs';
 const { values: args } = parseArgs({
   options: {
     preload: { type: 'string' },
-    duration: { type: 'string', default: '15' },
-    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '30' },
+    rounds: { type: 'string', default: '6' },
     warmup: { type: 'string', default: '3' },
     rate: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '16' },
