@@ -19,7 +19,7 @@ function committed(recent, firstSeq, n = 1, { bodyBytes = 100 } = {}) {
     body,
     events: Array.from({ length: n }, (_, i) => ({ dedupeKey: `k${firstSeq + i}`, schema: null, status: 'accepted', errors: null })),
   };
-  recent.add(request, `req-${firstSeq}`, request.events.map((_, item) => ({ item, seq: firstSeq + item, id: `ev-${firstSeq + item}` })));
+  recent.add(request, `req-${firstSeq}`, request.events.map((ev, item) => ({ id: `ev-${firstSeq + item}`, status: ev.status, duplicate: false, seq: firstSeq + item })));
 }
 
 describe('RecentEvents: answers only for runs it holds whole', () => {

@@ -65,12 +65,12 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
   private readonly commits = new CommitTimes();
   /**
    * "The newest event" for a plugin first seen while the receiver starts: the newest when this
-   * dispatcher was built, before the listeners opened. A plugin registered later (a file dropped in
-   * while running) starts at the newest event then. Otherwise a webhook acknowledged between
-   * listen() and a plugin's registration would be behind that plugin's first cursor, never handed to it.
+   * dispatcher was built, before the listeners opened; undefined once start() is done, and a plugin
+   * registered later (a file dropped in while running) starts at the newest event then. Otherwise a
+   * webhook acknowledged between listen() and a plugin's registration would be behind that plugin's
+   * first cursor, never handed to it.
    */
-  private readonly newestAtStart: number;
-  private starting = true;
+  private newestAtStart: number | undefined;
   private readonly wake = (c: { seqs: number[]; at: number }) => {
     this.commits.note(c.seqs, c.at);
     this.scheduleWake();
@@ -90,7 +90,7 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
   async start(): Promise<void> {
     for (const cfg of this.opts.plugins.builtins) await this.addBuiltin(cfg);
     await this.rescan();
-    this.starting = false;
+    this.newestAtStart = undefined;
     this.watch();
     this.opts.observer?.on('committed', this.wake);
     this.pollTimer = setInterval(() => this.poll(), this.opts.plugins.pollMs);
@@ -354,7 +354,7 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
         name: meta.name,
         origin: handler.origin,
         file,
-        cursor: meta.from === 'beginning' ? 0 : this.starting ? this.newestAtStart : store.latestSeq(),
+        cursor: meta.from === 'beginning' ? 0 : (this.newestAtStart ?? store.latestSeq()),
       });
       previousHash = row.hash;
       d = new PluginDelivery(row, handler, meta, {

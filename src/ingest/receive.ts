@@ -5,7 +5,7 @@ import type { SchemaService } from '../iglu/index.js';
 import type { NewEvent, Store } from '../store/types.js';
 import type { HeaderBag } from '../verify/types.js';
 import { verify } from '../verify/verify.js';
-import { isJsonContentType, unreadableCharset } from './content-type.js';
+import { refuseContentType } from './content-type.js';
 import { dedupeKey } from './dedupe.js';
 import { parseJsonBody } from './parse.js';
 import { checkPayload, MAX_STORED_ERRORS, splitShotgridBatch } from './schema-check.js';
@@ -54,14 +54,8 @@ export function createIngest({ store, schemas }: IngestDeps) {
   return async function ingest(hook: IncomingWebhook): Promise<IngestAnswer> {
     const { source, headers, body } = hook;
     const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : undefined;
-    if (!isJsonContentType(contentType)) {
-      throw new HookdError(415, 'unsupported_media_type', `content type ${contentType} is not JSON`);
-    }
-    // Bodies are read as strict UTF-8: one declared in another charset would be misread, or refused as malformed.
-    const charset = unreadableCharset(contentType);
-    if (charset !== undefined) {
-      throw new HookdError(415, 'unsupported_charset', `charset ${charset} is not accepted; JSON webhooks are UTF-8`);
-    }
+    const refused = refuseContentType(contentType);
+    if (refused) throw refused;
 
     const verdict = verify(source.verify, source.credentials, { body, headers, query: hook.query });
     if (!verdict.ok) {

@@ -42,9 +42,7 @@ export class SqliteStore implements Store {
 
   async append(request: NewRequest, opts: { deadline: number }): Promise<Appended> {
     const { value, committedAt } = await this.writer.callTimed('appendRequest', request, opts.deadline);
-    const stored: { item: number; seq: number; id: string }[] = [];
-    for (const [item, r] of value.events.entries()) if (!r.duplicate) stored.push({ item, seq: r.seq, id: r.id });
-    if (stored.length) this.recent.add(request, value.requestId, stored);
+    this.recent.add(request, value.requestId, value.events);
     return { events: value.events, committedAt };
   }
 

@@ -1,4 +1,4 @@
-import type { DispatchCandidate, NewRequest, StoredEvent } from '../types.js';
+import type { AppendResult, DispatchCandidate, NewRequest, StoredEvent } from '../types.js';
 
 /**
  * Bounds on what is kept: a plugin further behind reads from SQLite, as it always could. A batch is
@@ -24,14 +24,15 @@ export class RecentEvents {
 
   constructor(private readonly limits = RECENT_LIMITS) {}
 
-  /** A request's new events, just committed: `stored` pairs each with its seq and id. */
-  add(request: NewRequest, requestId: string, stored: { item: number; seq: number; id: string }[]): void {
+  /** A request just committed, with what the store answered for each of its events (duplicates are not new). */
+  add(request: NewRequest, requestId: string, results: AppendResult[]): void {
     const at = Date.now();
-    for (const { item, seq, id } of stored) {
+    for (const [item, r] of results.entries()) {
+      if (r.duplicate) continue;
       const ev = request.events[item]!;
       const event: StoredEvent = {
-        seq,
-        id,
+        seq: r.seq,
+        id: r.id,
         source: request.source,
         receivedAt: request.receivedAt,
         requestId,
