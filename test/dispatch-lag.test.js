@@ -60,3 +60,37 @@ describe('hookd_plugin_dispatch_lag_seconds', () => {
     }
   });
 });
+
+describe('a commit while the progress of the last handover is still committing', () => {
+  it('is handed over as soon as that progress commits, not at the next poll', async () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'seen.txt');
+    fs.mkdirSync(path.join(dir, 'plugins'));
+    writePlugin(dir, 'rec.mjs', appenderPlugin(out));
+    // No poll to fall back on within the test: only the commit's own wake can hand the event over.
+    const r = await startIn(dir, testConfig({ plugins: { pollMs: 60_000 } }));
+    try {
+      // The first event's progress (its cursor step) is held back until released, as a slow commit would be.
+      const store = r.hookd.store;
+      const record = store.recordDispatch.bind(store);
+      let release;
+      const held = new Promise((resolve) => (release = resolve));
+      let calls = 0;
+      store.recordDispatch = async (progress) => {
+        const answer = await record(progress);
+        if (calls++ === 0) await held;
+        return answer;
+      };
+      const first = await sendBuild(r.url, 1);
+      await waitFor(() => calls > 0, "the first event's progress");
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the delivery loop is now waiting for that progress
+      const second = await sendBuild(r.url, 2);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      release();
+      await waitFor(() => lines(out).length >= 2, 'the second event, before the 60 s poll', { timeout: 5000 });
+      assert.deepEqual(lines(out), [first, second]);
+    } finally {
+      await r.hookd.close();
+    }
+  });
+});

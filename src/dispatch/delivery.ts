@@ -171,8 +171,9 @@ export class PluginDelivery {
       }
       if (!more && !this.again) {
         await this.settle();
-        if (this.recordFailure === undefined) return;
-        continue; // step() turns the failure into a retry from the committed cursor
+        // A commit may have kicked while the progress committed: that kick found the loop running.
+        if (this.recordFailure === undefined && !this.again) return;
+        continue; // step() turns a failure into a retry from the committed cursor
       }
       if (this.unsettled.size >= MAX_UNSETTLED) await Promise.race(this.unsettled);
       await nextTurn(); // let the event loop answer webhooks between batches
