@@ -34,6 +34,33 @@ describe('CommitTimes: when recent events were committed, by seq', () => {
   });
 });
 
+describe('CommitTimes.whenCommitted: a handover that beats the commit note', () => {
+  it('answers at once when known, later when its commit is noted, never for a seq already passed', () => {
+    const t = new CommitTimes(8);
+    const got = [];
+    t.note([1, 2], 1000);
+    t.whenCommitted(2, (at) => got.push([2, at]));
+    // The plugin read 3 and 4 from SQLite before the writer's answer reached the event loop.
+    t.whenCommitted(3, (at) => got.push([3, at]));
+    t.whenCommitted(4, (at) => got.push([4, at]));
+    assert.deepEqual(got, [[2, 1000]]);
+    t.note([3], 1005);
+    assert.deepEqual(got, [[2, 1000], [3, 1005]], '4 is still to come');
+    t.note([5], 1010); // 4 went to another process (or AUTOINCREMENT spent it on a duplicate)
+    t.note([4], 1012); // out of order: ignored, as by note()
+    t.whenCommitted(4, (at) => got.push([4, at]));
+    assert.deepEqual(got, [[2, 1000], [3, 1005]], 'never answered for 4: its commit time is unknown');
+  });
+
+  it('keeps at most 1,024 questions waiting, dropping the oldest', () => {
+    const t = new CommitTimes(8);
+    let answered = 0;
+    for (let seq = 1; seq <= 1100; seq++) t.whenCommitted(seq, () => answered++);
+    t.note([1, 1100], 2000);
+    assert.equal(answered, 1024);
+  });
+});
+
 describe('hookd_plugin_dispatch_lag_seconds', () => {
   it('counts from the commit: events queued behind a slow plugin show the wait, one observation per event', async () => {
     const dir = tempDir();

@@ -77,8 +77,7 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
   };
   /** A live event's first handover to a plugin: how long after its commit the handler started. */
   private readonly started = (plugin: string, seq: number, startedAt: number) => {
-    const at = this.commits.committedAt(seq);
-    if (at !== undefined) this.emit('started', { plugin, lagMs: Math.max(0, startedAt - at) });
+    this.commits.whenCommitted(seq, (at) => this.emit('started', { plugin, lagMs: Math.max(0, startedAt - at) }));
   };
 
   constructor(private readonly opts: DispatcherOptions) {
