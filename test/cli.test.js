@@ -10,6 +10,7 @@ import { SECRET, baseConfig, jobservBuild, pythonJsonDumps, readVectors, startRe
 import { verify } from '../dist/verify/index.js';
 import { KINDS } from '../dist/ingest/kinds.js';
 import { cli, runHookd } from './helpers/cli.js';
+import { heapGrowingFlag } from '../dist/cli/commands/serve.js';
 
 function hookd(args, { cwd, env = {}, input } = {}) {
   return spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', input, env: { ...process.env, HOOKD_DATA_DIR: path.join(cwd, 'data'), ...env } });
@@ -93,6 +94,15 @@ describe('hookd send', () => {
     const res = hookd(['send', 's', 'b.json'], { cwd: dir });
     assert.equal(res.status, 1);
     assert.match(res.stderr, /cannot reach http:\/\/127\.0\.0\.1:1\/hooks\/s/);
+  });
+});
+
+describe('hookd serve: how far the heap grows', () => {
+  it('caps the old generation at 2.5× what the last full GC kept, unless the node command line chose', () => {
+    assert.equal(heapGrowingFlag([]), '--heap-growing-percent=150');
+    assert.equal(heapGrowingFlag(['--max-semi-space-size=4', '--enable-source-maps']), '--heap-growing-percent=150');
+    assert.equal(heapGrowingFlag(['--heap-growing-percent=300']), undefined, "the user's own setting wins");
+    assert.equal(heapGrowingFlag(['--heap_growing_percent=0']), undefined, '0 gives V8 its own default back');
   });
 });
 
