@@ -5,6 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 
 import { verify, sign } from '../dist/verify/index.js';
+import { KINDS } from '../dist/ingest/kinds.js';
 
 const RUNS = { numRuns: 200 };
 const NOW = 1_700_000_000;
@@ -194,4 +195,66 @@ describe('standard', () => {
       );
     });
   });
+});
+
+describe('every sender kind, with its own rule', () => {
+  /** Past the HMAC blocks (64 bytes for SHA-1/SHA-256, 128 for SHA-512), where a key is hashed first. */
+  const secretFor = (rule) =>
+    rule.type === 'token' ? fc.stringMatching(/^[!-~]{1,200}$/)
+    : rule.type === 'standard' ? fc.uint8Array({ minLength: 1, maxLength: 200 }).map((bytes) => `whsec_${Buffer.from(bytes).toString('base64')}`)
+    : fc.string({ unit: 'binary', minLength: 1, maxLength: 200 });
+  const different = (rule, a, b) =>
+    rule.type === 'token' ? a !== b
+    : rule.type === 'standard' ? differentHmacKeys(standardKeyBytes(a), standardKeyBytes(b))
+    : differentHmacKeys(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+  /**
+   * Whether two values of a header say the same: hex digits in either case, and a base64 character
+   * that differs only in the bits the last one leaves unused, decode to the same signature.
+   */
+  const sameMeaning = (name, a, b) => {
+    if (a.toLowerCase() === b.toLowerCase() && name !== 'webhook-id') return true;
+    if (name !== 'webhook-signature') return false;
+    const decoded = (v) => v.split(' ').map((s) => s.split(',')).map(([version, sig]) => `${version},${Buffer.from(sig ?? '', 'base64').toString('hex')}`).join(' ');
+    return decoded(a) === decoded(b);
+  };
+
+  for (const [kind, { verify: rule }] of Object.entries(KINDS).filter(([, k]) => k.verify)) {
+    describe(kind, () => {
+      const secret = secretFor(rule);
+
+      it('any body signed with a secret of any length verifies', () => {
+        fc.assert(fc.property(body, secret, (bytes, s) => check(rule, [s], signed(rule, s, bytes)).ok), RUNS);
+      });
+
+      it('while secrets rotate, either one verifies, and the other alone does not', () => {
+        fc.assert(
+          fc.property(body, secret, secret, fc.boolean(), (bytes, current, previous, newestFirst) => {
+            fc.pre(different(rule, current, previous));
+            const input = signed(rule, current, bytes);
+            assert.deepEqual(check(rule, newestFirst ? [current, previous] : [previous, current], input), { ok: true });
+            assert.equal(check(rule, [previous], input).ok, false);
+          }),
+          RUNS,
+        );
+      });
+
+      it('any header it signs with, changed in any one character, is rejected', () => {
+        const edit = fc.tuple(fc.nat(), fc.nat(), fc.stringMatching(/^[!-~]$/));
+        fc.assert(
+          fc.property(body, secret, edit, (bytes, s, [which, index, char]) => {
+            const input = signed(rule, s, bytes);
+            const names = Object.keys(input.headers);
+            const name = names[which % names.length];
+            const value = input.headers[name];
+            const at = index % value.length;
+            const changed = value.slice(0, at) + char + value.slice(at + 1);
+            fc.pre(!sameMeaning(name, value, changed));
+            assert.equal(check(rule, [s], { ...input, headers: { ...input.headers, [name]: changed } }).ok, false);
+          }),
+          RUNS,
+        );
+      });
+    });
+  }
 });
