@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { loadConfig } from '../dist/config/load.js';
-import { jobservBuild, send, sleep, startIn, tempDir, testConfig, waitFor } from './fixtures/plugins/harness.js';
+import { SECRET, jobservBuild, send, sleep, startIn, tempDir, testConfig, waitFor } from './fixtures/plugins/harness.js';
 
 const outcomeOf = (r, id, plugin) => r.hookd.dispatcher.outcomesFor(id).find((o) => o.plugin === plugin);
 const settled = (r, id, plugin) => ['done', 'failed'].includes(outcomeOf(r, id, plugin)?.status);
@@ -170,6 +170,53 @@ describe('forward: the raw body and original headers, POSTed to a URL', () => {
 
   it('lists built-ins with their origin', () => {
     assert.deepEqual(r.hookd.dispatcher.list().map((p) => [p.name, p.origin, p.state]), [['mirror', 'forward', 'active'], ['nowhere', 'forward', 'active']]);
+  });
+});
+
+describe('forward: a ShotGrid batch is one request, POSTed once', () => {
+  it('sends the signed batch with its first event, marks the others done with it, and sends again on a replay', async () => {
+    const received = [];
+    const server = http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ eventId: req.headers['x-hookd-event-id'], signature: req.headers['x-sg-signature'], body: Buffer.concat(chunks) });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const r = await startIn(
+      tempDir('hookd-forward-batch-'),
+      testConfig({
+        sources: { sg: { kind: 'shotgrid', secret: SECRET } },
+        plugins: { builtins: [{ name: 'mirror', forward: { url: `http://127.0.0.1:${server.address().port}/sg` } }] },
+      }),
+    );
+    try {
+      const delivery = JSON.parse(fs.readFileSync(new URL('./fixtures/iglu/shotgrid-delivery.json', import.meta.url), 'utf8')).data;
+      const batch = JSON.stringify({ timestamp: '2021-02-22T17:40:27Z', data: { deliveries: [1, 2, 3].map((n) => ({ ...delivery, delivery_id: `fwd-${n}`, event_log_entry_id: n })) } });
+      const res = await send(r.url, 'sg', 'shotgrid', batch);
+      assert.equal(res.status, 200);
+      const ids = res.json.ids;
+      assert.equal(ids.length, 3);
+      await waitFor(() => ids.every((id) => settled(r, id, 'mirror')), 'the three deliveries');
+      assert.equal(received.length, 1, 'one POST for the one request');
+      assert.equal(received[0].eventId, ids[0]);
+      assert.ok(received[0].body.equals(Buffer.from(batch)), 'the batch as ShotGrid signed it');
+      assert.match(received[0].signature, /^sha1=[0-9a-f]{40}$/);
+      assert.deepEqual(ids.map((id) => outcomeOf(r, id, 'mirror').status), ['done', 'done', 'done']);
+      assert.equal(outcomeOf(r, ids[0], 'mirror').output, 'HTTP 200\nok');
+      for (const id of ids.slice(1)) assert.equal(outcomeOf(r, id, 'mirror').output, `not POSTed again: its request was forwarded with event ${ids[0]}`);
+
+      // Asked for, it goes again, with the replayed event's id.
+      assert.equal(await r.hookd.dispatcher.replay([ids[1]], 'mirror'), 1);
+      await waitFor(() => received.length === 2, 'the replay');
+      assert.equal(received[1].eventId, ids[1]);
+      assert.ok(received[1].body.equals(Buffer.from(batch)));
+    } finally {
+      await r.hookd.close();
+      server.close();
+    }
   });
 });
 

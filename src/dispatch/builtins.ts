@@ -152,15 +152,22 @@ const HOP_BY_HOP = new Set([
   'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect',
 ]);
 
+/** Requests a forward plugin remembers having POSTed: far more than one batch's events ever span. */
+const FORWARDED_KEPT = 64;
+
 /**
  * `forward`: POSTs the event's raw body with its original headers (less hop-by-hop ones) plus
  * X-Hookd-Event-Id to a URL, for local debugging as with smee or `stripe listen`. A 2xx is done;
- * anything else, a network error or the timeout fails the attempt.
+ * anything else, a network error or the timeout fails the attempt. A request is POSTed once: the
+ * other events of a ShotGrid batch (one signed body, many deliveries) are done with the first one
+ * this plugin takes; a redelivery (`hookd events replay`) always POSTs again.
  */
 export class ForwardHandler implements PluginHandler {
   readonly origin = 'forward' as const;
   private readonly forward: ForwardConfig;
   private readonly inflight = new Set<AbortController>();
+  /** Request id → the event it was POSTed with, oldest first (at most FORWARDED_KEPT). */
+  private readonly forwarded = new Map<string, string>();
 
   constructor(
     private readonly cfg: BuiltinPluginConfig,
@@ -173,11 +180,26 @@ export class ForwardHandler implements PluginHandler {
     return metaOf(this.cfg);
   }
 
-  callBatch(events: StoredEvent[], attempt: number, stop?: AbortSignal): Promise<EventResult[]> {
-    return callEach(this, events, attempt, stop);
+  callBatch(events: StoredEvent[], attempt: number, stop?: AbortSignal, how?: { redelivery?: boolean }): Promise<EventResult[]> {
+    const again = how?.redelivery === true;
+    return callEach({ call: (event) => this.call(event, again) }, events, attempt, stop);
   }
 
-  async call(event: StoredEvent): Promise<CallResult> {
+  async call(event: StoredEvent, again = false): Promise<CallResult> {
+    const postedWith = again ? undefined : this.forwarded.get(event.requestId);
+    if (postedWith !== undefined) return { ok: true, output: `not POSTed again: its request was forwarded with event ${postedWith}` };
+    const result = await this.post(event);
+    if (result.ok) this.remember(event.requestId, event.id);
+    return result;
+  }
+
+  private remember(requestId: string, eventId: string): void {
+    this.forwarded.delete(requestId);
+    this.forwarded.set(requestId, eventId);
+    if (this.forwarded.size > FORWARDED_KEPT) this.forwarded.delete(this.forwarded.keys().next().value!);
+  }
+
+  private async post(event: StoredEvent): Promise<CallResult> {
     const headers = new Headers();
     for (const [name, value] of Object.entries(event.headers)) {
       if (HOP_BY_HOP.has(name.toLowerCase())) continue;

@@ -262,7 +262,7 @@ export class PluginDelivery {
     this.stopBatch = stop;
     let results: EventResult[];
     try {
-      results = await handler.callBatch(work.events, attempt, stop.signal);
+      results = await handler.callBatch(work.events, attempt, stop.signal, { redelivery: work.redelivery !== undefined });
     } finally {
       clearTimeout(budget);
       this.stopBatch = undefined;

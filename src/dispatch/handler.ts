@@ -41,9 +41,10 @@ export interface PluginHandler {
    * Hands over events strictly one after another and answers the results of a prefix: every event
    * up to and including the first failure (nothing after a failure runs, so order and at least once
    * hold). The first event always runs; once `stop` aborts, no further one starts, so the prefix may
-   * end early without a failure. A retry or a redelivery is a batch of one.
+   * end early without a failure. A retry or a redelivery is a batch of one; `how.redelivery` says
+   * it is handed over again on request (`hookd events replay`, revalidate), not in cursor order.
    */
-  callBatch(events: StoredEvent[], attempt: number, stop?: AbortSignal): Promise<EventResult[]>;
+  callBatch(events: StoredEvent[], attempt: number, stop?: AbortSignal, how?: { redelivery?: boolean }): Promise<EventResult[]>;
   /** The plugin's own onError hook, once an event's attempts are used up (best effort). */
   onError(event: StoredEvent, error: string, attempt: number): Promise<void>;
   close(): Promise<void>;
