@@ -2,6 +2,7 @@
 // deactivation, catch-up after a fix, isolation of misbehaving plugins, hot reload, replay.
 // Real receiver, real worker threads, real SQLite file in a temp dir, real HTTP on loopback.
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -80,6 +81,36 @@ describe('delivery: each plugin sees every matching event once, in receipt order
 });
 
 describe('failures: retries with back-off, deactivation, catch-up once fixed', () => {
+  it('after a restart, failures counted on an event pruned meanwhile do not pass to the next one', async () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'seen.txt');
+    fs.mkdirSync(path.join(dir, 'plugins'));
+    writePlugin(dir, 'strict.mjs', appenderPlugin(out, { name: 'strict', before: "if (event.payload.build_id === 1) throw new Error('not build 1');" }));
+    // A long back-off: the second attempt would come after the restart.
+    const config = testConfig({ plugins: { attempts: 3, backoffMs: 60_000 } });
+    let r = await startIn(dir, config);
+    const e1 = await sendBuild(r.url, 1);
+    await waitFor(() => byName(r, 'strict').failures === 1, 'the first failed attempt');
+    await r.hookd.close();
+
+    // Retention (or `hookd prune`) takes the failing event while the receiver is down.
+    const db = new Database(path.join(dir, 'data', 'hookd.db'));
+    db.pragma('foreign_keys = ON');
+    db.prepare('DELETE FROM requests WHERE id = (SELECT request_id FROM events WHERE id = ?)').run(e1);
+    db.close();
+
+    r = await startIn(dir, config);
+    try {
+      const e2 = await sendBuild(r.url, 2);
+      await waitFor(() => outcomeOf(r, e2, 'strict')?.status === 'done', 'the next event');
+      assert.equal(outcomeOf(r, e2, 'strict').attempts, 1, 'its first attempt, not the pruned event\'s second');
+      assert.deepEqual(lines(out), [e2]);
+      assert.equal(byName(r, 'strict').failures, 0);
+    } finally {
+      await r.hookd.close();
+    }
+  });
+
   it('deactivates a throwing plugin after plugins.attempts while another keeps going; fixing its file re-activates it with exactly the events it missed', async () => {
     const dir = tempDir();
     const steady = path.join(dir, 'steady.txt');

@@ -227,6 +227,7 @@ export class PluginDelivery {
         await this.record({ outcomes: [this.outcome(event.id, 'skipped', 0, null, null)], redelivered: queued.id });
         return true;
       }
+      this.claimFailures(event.id);
       return this.deliver({ events: [event], redelivery: queued.id });
     }
 
@@ -235,6 +236,10 @@ export class PluginDelivery {
     const page = this.candidates;
     if (page.length === 0) return false;
     // An event still failing from before a restart is retried alone, at its attempt.
+    if (this.failures > 0 && this.failing === undefined) {
+      const next = page.find((c) => c.status === 'accepted' && this.matches(c));
+      if (next) this.claimFailures(next.id);
+    }
     const limit = this.failures > 0 ? 1 : this.batchSize;
     const picked: number[] = [];
     const passes: Pass[] = [];
@@ -252,6 +257,17 @@ export class PluginDelivery {
       return true;
     }
     return this.deliver({ events, passes });
+  }
+
+  /**
+   * The failure count read at start (or reload) is the failing event's, whose outcome is still
+   * pending at that many attempts. If the event handed over next is another one (the failing one
+   * was pruned or quarantined again meanwhile), it starts at attempt 1 instead of inheriting them.
+   */
+  private claimFailures(eventId: string): void {
+    if (this.failures === 0 || this.failing !== undefined) return;
+    const mine = this.opts.store.outcomesFor(eventId).find((o) => o.plugin === this.name);
+    if (mine?.status !== 'pending' || mine.attempts !== this.failures) this.failures = 0;
   }
 
   private async deliver(work: Work): Promise<boolean> {
