@@ -1,10 +1,12 @@
 // SPEC §3 and §7: every answer of POST /hooks/<source>, over real HTTP with a real SQLite file.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SECRET, baseConfig, jobservBuild, post, pythonJsonDumps, readVectors, signedHeaders, startReceiver } from './helpers/hookd.js';
+import { SECRET, baseConfig, jobservBuild, post, pythonJsonDumps, readVectors, signedHeaders, startReceiver, tempDir } from './helpers/hookd.js';
+import { bodyKey } from '../dist/ingest/dedupe.js';
 
 const SG_SECRET = 'sg-test-token-not-real';
 const TOKEN = 'hkube-test-token-not-real';
@@ -213,6 +215,36 @@ describe('ingest answers (SPEC §3)', () => {
     const res = await post(hook('open'), '{"hello": "world"}', { 'content-type': 'application/json' });
     assert.equal(res.status, 200);
     assert.ok(r.logs.some((l) => l.includes("source 'open' has verify: none")), 'startup warns about it');
+  });
+});
+
+describe('body dedupe keys: the first 128 bits of the SHA-256', () => {
+  it('is sha256: and the first 32 hex digits of the digest', () => {
+    const body = Buffer.from(pythonJsonDumps(jobservBuild(5)));
+    assert.equal(bodyKey(body), 'sha256:' + createHash('sha256').update(body).digest('hex').slice(0, 32));
+  });
+
+  it('a webhook stored with a whole-digest key before the upgrade is still a duplicate after it (migration 003)', async () => {
+    const dir = tempDir();
+    const body = pythonJsonDumps(jobservBuild(6));
+    const h = signedHeaders('jobserv', SECRET, body);
+    let r = await startReceiver(baseConfig(), { dir });
+    const first = await post(`${r.url}/hooks/foundries`, body, h);
+    await r.hookd.close();
+    // As a receiver from before migration 003 stored it.
+    const db = new Database(path.join(dir, 'data', 'hookd.db'));
+    db.prepare('UPDATE events SET dedupe_key = ? WHERE id = ?').run('sha256:' + createHash('sha256').update(body).digest('hex'), first.json.id);
+    db.prepare('DELETE FROM schema_migrations WHERE version = 3').run();
+    db.close();
+
+    r = await startReceiver(baseConfig(), { dir });
+    try {
+      assert.equal(r.hookd.store.getEvent(first.json.id).dedupeKey, bodyKey(Buffer.from(body)));
+      const again = await post(`${r.url}/hooks/foundries`, body, h);
+      assert.deepEqual([again.status, again.json], [200, { id: first.json.id, status: 'duplicate' }]);
+    } finally {
+      await r.hookd.close();
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import type { DedupeRule } from './kinds.js';
  */
 export function dedupeKey(rules: DedupeRule[], headers: HeaderBag, payload: unknown, body: Buffer): string {
   for (const rule of rules) {
-    if (rule.by === 'body-sha256') return 'sha256:' + createHash('sha256').update(body).digest('hex');
+    if (rule.by === 'body-sha256') return bodyKey(body);
     if (rule.by === 'header') {
       const value = headers[rule.header];
       if (typeof value === 'string' && value !== '') return `header:${value}`;
@@ -17,7 +17,18 @@ export function dedupeKey(rules: DedupeRule[], headers: HeaderBag, payload: unkn
       if ((typeof value === 'string' && value !== '') || typeof value === 'number') return `field:${value}`;
     }
   }
-  return 'sha256:' + createHash('sha256').update(body).digest('hex');
+  return bodyKey(body);
+}
+
+/**
+ * `sha256:` and the first 128 bits of the body's SHA-256, in hex: as good as the whole digest at
+ * telling webhooks apart (a chance collision is ~10⁻²¹ in a billion events, and only bodies signed
+ * with the sender's secret get this far), and half the bytes in the dedupe index, whose inserts land
+ * at random places: with 1,000,000 events stored, a webhook costs the writer ~40 µs less
+ * (README, Performance). migrations/003 cut the keys stored before the same way.
+ */
+export function bodyKey(body: Buffer): string {
+  return 'sha256:' + createHash('sha256').update(body).digest('hex').slice(0, 32);
 }
 
 /** A dotted path into parsed JSON (`data.delivery_id`); undefined where it does not lead anywhere. */
