@@ -47,7 +47,6 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
   it('hands a backlog of 200 events over in receipt order, each once, in a handful of calls', async () => {
     const dir = tempDir();
     const out = path.join(dir, 'seen.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     writePlugin(dir, 'recorder.mjs', recorderPlugin(out));
     const r = await startIn(dir, testConfig());
     try {
@@ -77,7 +76,6 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
   it("a slow plugin's progress is committed as it goes: a batch starts no new event after 100 ms", async () => {
     const dir = tempDir();
     const out = path.join(dir, 'seen.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     writePlugin(dir, 'slow.mjs', recorderPlugin(out, { before: 'await new Promise((r) => setTimeout(r, 50));' }));
     const r = await startIn(dir, testConfig());
     try {
@@ -99,7 +97,6 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
     const dir = tempDir();
     const out = path.join(dir, 'seen.txt');
     const gate = path.join(dir, 'ready');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     // Fails on build 50 until the gate file exists; a long back-off keeps the retry for after the restart.
     writePlugin(dir, 'strict.mjs', recorderPlugin(out, { before: `if (event.payload.build_id === 50 && !fs.existsSync(${JSON.stringify(gate)})) throw new Error('not yet');` }));
     const config = testConfig({ plugins: { attempts: 3, backoffMs: 60_000 } });
@@ -143,7 +140,6 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
     const dir = tempDir();
     const out = path.join(dir, 'seen.txt');
     const aborted = path.join(dir, 'aborted.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     // Build 5's first attempt never settles, whatever its signal says.
     const hang = `if (event.payload.build_id === 5 && ctx.attempt === 1) {
       ctx.signal.addEventListener('abort', () => fs.appendFileSync(${JSON.stringify(aborted)}, event.id + ' ' + ctx.signal.reason.name + '\\n'));
@@ -174,7 +170,6 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
     const dir = tempDir();
     const out = path.join(dir, 'seen.txt');
     const stuck = path.join(dir, 'stuck.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     writePlugin(
       dir,
       'notify.mjs',

@@ -2,7 +2,6 @@
 // event and exported as hookd_plugin_dispatch_lag_seconds. Real receiver, real plugin thread.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { CommitTimes } from '../dist/dispatch/commit-times.js';
 import { appenderPlugin, lines, sendBuild, startIn, tempDir, testConfig, waitFor, writePlugin } from './fixtures/plugins/harness.js';
@@ -65,7 +64,6 @@ describe('hookd_plugin_dispatch_lag_seconds', () => {
   it('counts from the commit: events queued behind a slow plugin show the wait, one observation per event', async () => {
     const dir = tempDir();
     const out = path.join(dir, 'seen.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     // 300 ms per event: sent together, the second event starts ≥ 300 ms and the third ≥ 600 ms after its commit.
     writePlugin(dir, 'slow.mjs', appenderPlugin(out, { before: 'await new Promise((r) => setTimeout(r, 300));' }));
     const r = await startIn(dir, testConfig());
@@ -92,7 +90,6 @@ describe('a commit while the progress of the last handover is still committing',
   it('is handed over as soon as that progress commits, not at the next poll', async () => {
     const dir = tempDir();
     const out = path.join(dir, 'seen.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     writePlugin(dir, 'rec.mjs', appenderPlugin(out));
     // No poll to fall back on within the test: only the commit's own wake can hand the event over.
     const r = await startIn(dir, testConfig({ plugins: { pollMs: 60_000 } }));

@@ -19,7 +19,6 @@ describe('delivery: each plugin sees every matching event once, in receipt order
     const dir = tempDir();
     const all = path.join(dir, 'all.txt');
     const failed = path.join(dir, 'failed.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     writePlugin(dir, 'all.mjs', appenderPlugin(all));
     writePlugin(dir, 'failed-only.mjs', appenderPlugin(failed, { match: { source: 'jobserv', where: { path: 'status', in: ['FAILED'] } } }));
     const r = await startIn(dir, testConfig());
@@ -58,7 +57,6 @@ describe('delivery: each plugin sees every matching event once, in receipt order
   it('after a graceful restart, carries on from each cursor: nothing missed, nothing twice, still in order', async () => {
     const dir = tempDir();
     const out = path.join(dir, 'slow.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     writePlugin(dir, 'slow.mjs', appenderPlugin(out, { before: 'await new Promise((r) => setTimeout(r, 25));' }));
     const first = await startIn(dir, testConfig());
     const before = await Promise.all(Array.from({ length: 20 }, (_, i) => sendBuild(first.url, i + 1)));
@@ -84,7 +82,6 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
   it('after a restart, failures counted on an event pruned meanwhile do not pass to the next one', async () => {
     const dir = tempDir();
     const out = path.join(dir, 'seen.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     writePlugin(dir, 'strict.mjs', appenderPlugin(out, { name: 'strict', before: "if (event.payload.build_id === 1) throw new Error('not build 1');" }));
     // A long back-off: the second attempt would come after the restart.
     const config = testConfig({ plugins: { attempts: 3, backoffMs: 60_000 } });
@@ -115,7 +112,6 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
     const dir = tempDir();
     const steady = path.join(dir, 'steady.txt');
     const flaky = path.join(dir, 'flaky.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     writePlugin(dir, 'flaky.mjs', `export default { async handle(event) { throw new Error('flaky is broken on ' + event.id); } };\n`);
     writePlugin(dir, 'steady.mjs', appenderPlugin(steady));
     const r = await startIn(dir, testConfig({ plugins: { attempts: 3, backoffMs: 20 } }));
@@ -165,7 +161,6 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
   it('retries the failing event before anything else, even a replay queued during its back-off', async () => {
     const dir = tempDir();
     const out = path.join(dir, 'strict.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     writePlugin(dir, 'strict.mjs', appenderPlugin(out, { before: `if (event.payload.status === 'FAILED') throw new Error('no FAILED builds');` }));
     const r = await startIn(dir, testConfig({ plugins: { attempts: 3, backoffMs: 150 } }));
     try {
@@ -189,7 +184,6 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
     const dir = tempDir();
     const out = path.join(dir, 'picky.txt');
     const told = path.join(dir, 'told.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     writePlugin(
       dir,
       'picky.mjs',
@@ -223,7 +217,6 @@ describe('isolation: misbehaving plugins never delay an ack nor take the receive
     const dir = tempDir();
     const steady = path.join(dir, 'steady.txt');
     const aborted = path.join(dir, 'aborted.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     const misbehaving = {
       'hang.mjs': `import fs from 'node:fs';
 export default { continueOnError: true, handle(event, ctx) {
@@ -320,7 +313,6 @@ describe('hot reload: plugins.dir is watched', () => {
     const dir = tempDir();
     const one = path.join(dir, 'one.txt');
     const two = path.join(dir, 'two.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     writePlugin(dir, 'a-one.mjs', appenderPlugin(one, { name: 'notify' }));
     writePlugin(dir, 'b-two.mjs', appenderPlugin(two, { name: 'notify' }));
     const r = await startIn(dir, testConfig());
@@ -347,7 +339,6 @@ describe('start-up: a new plugin misses nothing acknowledged while it loads', ()
     const dir = tempDir();
     const out = path.join(dir, 'out.txt');
     const later = path.join(dir, 'later.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     writePlugin(dir, 'new.mjs', appenderPlugin(out));
     const store = await SqliteStore.open({ path: path.join(dir, 'data', 'hookd.db'), synchronous: 'normal' });
     const append = async (n) => {
@@ -387,7 +378,6 @@ describe('replay, quarantine and release, enable and disable', () => {
     const dir = tempDir();
     const a = path.join(dir, 'a.txt');
     const b = path.join(dir, 'b.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     writePlugin(dir, 'a.mjs', appenderPlugin(a));
     writePlugin(dir, 'b.mjs', appenderPlugin(b, { match: { where: { path: 'status', equals: 'FAILED' } } }));
     const r = await startIn(dir, testConfig());
@@ -415,7 +405,6 @@ describe('replay, quarantine and release, enable and disable', () => {
     const dir = tempDir();
     const a = path.join(dir, 'a.txt');
     const b = path.join(dir, 'b.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     writePlugin(dir, 'a.mjs', appenderPlugin(a));
     writePlugin(dir, 'b.mjs', appenderPlugin(b, { match: { where: { path: 'status', equals: 'FAILED' } } }));
     const r = await startIn(dir, testConfig());

@@ -31,7 +31,6 @@ describe('hookd plugins and hookd events replay', () => {
     dir = tempDir('hookd-plugins-cli-');
     a = path.join(dir, 'a.txt');
     b = path.join(dir, 'b.txt');
-    fs.mkdirSync(path.join(dir, 'plugins'));
     writePlugin(dir, 'a.mjs', appenderPlugin(a));
     writePlugin(dir, 'b.mjs', appenderPlugin(b, { match: { where: { path: 'status', equals: 'FAILED' } } }));
     r = await startIn(dir, testConfig());
