@@ -5,26 +5,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import http from 'node:http';
-import { after } from 'node:test';
 import Database from 'better-sqlite3';
 import { SECRET, pythonJsonDumps, jobservBuild, signature, SIG_HEADER } from '../../bench/lib/jobserv.mjs';
-import { hookdConfig, repoRoot, startHookd, tempDir as benchTempDir, rssMb, watchRss } from '../../bench/lib/receiver.mjs';
+import { hookdConfig, repoRoot, startHookd, rssMb, watchRss } from '../../bench/lib/receiver.mjs';
+// Removed once the fault test is done, unless HOOKD_KEEP_TEST_DIRS is set (as for every test).
+import { tempDir } from '../helpers/hookd.js';
 
-export { SECRET, pythonJsonDumps, jobservBuild, signature, SIG_HEADER, hookdConfig, repoRoot, startHookd, rssMb, watchRss };
-
-const made = [];
-
-/** A temp dir, removed once the fault test is done (as test/helpers' are), unless HOOKD_KEEP_TEST_DIRS is set. */
-export function tempDir(prefix) {
-  const dir = benchTempDir(prefix);
-  made.push(dir);
-  return dir;
-}
-
-after(() => {
-  if (process.env.HOOKD_KEEP_TEST_DIRS) return;
-  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
-});
+export { SECRET, pythonJsonDumps, jobservBuild, signature, SIG_HEADER, hookdConfig, repoRoot, startHookd, tempDir, rssMb, watchRss };
 
 export const PLUGIN_FILE = path.join(repoRoot, 'bench', 'plugins', 'bench-recorder.mjs');
 
