@@ -16,7 +16,7 @@ export class CommitTimes {
   /** Index of the oldest entry, and how many there are. */
   private start = 0;
   private size = 0;
-  /** The highest seq noted so far. */
+  /** The highest seq noted so far, in order or not: a question about a seq at or below it is answered at once or never. */
   private newest = 0;
   /**
    * Asked for before their commit was noted: a plugin can read an event from SQLite, run it and
@@ -38,7 +38,9 @@ export class CommitTimes {
    */
   note(seqs: readonly number[], at: number): void {
     if (seqs.length === 0) return;
-    this.record(Math.min(...seqs), Math.max(...seqs), at);
+    const hi = Math.max(...seqs);
+    this.newest = Math.max(this.newest, hi);
+    this.record(Math.min(...seqs), hi, at);
     if (this.early.length) this.answerEarly();
   }
 
@@ -71,12 +73,10 @@ export class CommitTimes {
       if (this.at[last] === at) {
         this.lo[last] = Math.min(this.lo[last]!, lo);
         this.hi[last] = Math.max(this.hi[last]!, hi);
-        this.newest = Math.max(this.newest, hi);
         return;
       }
       if (lo <= this.hi[last]!) return;
     }
-    this.newest = Math.max(this.newest, hi);
     let slot: number;
     if (this.size < this.capacity) slot = this.index(this.size++);
     else {

@@ -235,17 +235,17 @@ export class PluginDelivery {
     if (this.candidates.length === 0) this.candidates = store.dispatchCandidates(this.cursor, CANDIDATE_PAGE);
     const page = this.candidates;
     if (page.length === 0) return false;
-    // An event still failing from before a restart is retried alone, at its attempt.
-    if (this.failures > 0 && this.failing === undefined) {
-      const next = page.find((c) => c.status === 'accepted' && this.matches(c));
-      if (next) this.claimFailures(next.id);
-    }
-    const limit = this.failures > 0 ? 1 : this.batchSize;
     const picked: number[] = [];
     const passes: Pass[] = [];
+    let limit = this.batchSize;
     for (const c of page) {
       // A quarantined event is not handed to plugins; `events revalidate` queues it once it passes.
       const wanted = c.status === 'accepted' && this.matches(c);
+      if (wanted && picked.length === 0) {
+        // An event still failing from before a restart is retried alone, at its attempt.
+        this.claimFailures(c.id);
+        if (this.failures > 0) limit = 1;
+      }
       if (wanted && picked.length === limit) break;
       if (wanted) picked.push(c.seq);
       passes.push({ seq: c.seq, id: c.id, skipped: c.status === 'accepted' && !wanted });
