@@ -63,7 +63,7 @@ export async function revalidateQuarantined(
   const summary: RevalidateSummary = { checked: 0, released: 0, stillQuarantined: 0, unchecked: 0, registryFailed: false, queued: 0 };
   let afterSeq = 0;
   for (;;) {
-    const page = store.listEvents({
+    const page = await store.listEvents({
       status: 'quarantined',
       ...(filter.source !== undefined ? { source: filter.source } : {}),
       ...(filter.schema !== undefined ? { schema: filter.schema } : {}),
@@ -77,7 +77,7 @@ export async function revalidateQuarantined(
     const results: RevalidatedEvent[] = [];
     for (const event of page) results.push(await recheck(event, schemas, ruleFor(event.source), opts.signal));
 
-    // One transaction per page; plugins hear of an event only once its new status is committed.
+    // One transaction per page, holding the new statuses and the redeliveries of those released.
     const updates = results
       .filter((r) => r.result !== 'unchecked')
       .map((r) => ({
@@ -86,9 +86,7 @@ export async function revalidateQuarantined(
         schema: r.schema,
         errors: r.result === 'released' ? null : r.errors,
       }));
-    if (updates.length) await store.updateValidation(updates);
-    const released = results.filter((r) => r.result === 'released').map((r) => r.id);
-    if (released.length) summary.queued += await store.enqueueRedelivery(released);
+    if (updates.length) summary.queued += (await store.updateValidation(updates)).queued;
 
     for (const r of results) {
       if (r.result === 'unchecked') summary.unchecked++;

@@ -95,6 +95,16 @@ export class Reader {
     return { stmt, params };
   }
 
+  /** Migration versions recorded as applied, in order. */
+  appliedMigrations(): number[] {
+    return this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[];
+  }
+
+  /** SQLite's own consistency check: 'ok', or what it found. */
+  quickCheck(): string {
+    return String(this.db.pragma('quick_check', { simple: true }));
+  }
+
   latestSeq(): number {
     return this.latest.get() as number;
   }
