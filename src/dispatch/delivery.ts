@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { HookdError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DispatchCandidate, DispatchProgress, PluginCursor, Store, StoredEvent } from '../store/types.js';
 import type { EventResult, PluginHandler, PluginMeta } from './handler.js';
@@ -11,7 +12,7 @@ export interface DeliveryOptions {
   attempts: number;
   backoffMs: number;
   /** An event's payload, read and parsed once for every plugin whose `where` looks into it. */
-  parsePayload: (seq: number, bytes?: Buffer) => unknown;
+  parsePayload: (seq: number, bytes?: Buffer) => Promise<unknown>;
   onOutcome: (o: Outcome & { ms: number }) => void;
   /** The handler started on an event after the cursor for the first time (not a retry or redelivery). */
   onStarted?: (plugin: string, seq: number, startedAt: number) => void;
@@ -93,6 +94,11 @@ export class PluginDelivery {
   /** Cursor steps handed to the writer and not yet committed. */
   private readonly unsettled = new Set<Promise<void>>();
   private recordFailure: unknown;
+  /**
+   * Whether this process holds the plugin's lease (Store.leasePlugins): only then does the loop
+   * run. The dispatcher renews it at every poll; a write refused with `lease_lost` clears it.
+   */
+  private leased = false;
 
   constructor(
     row: PluginCursor,
@@ -115,21 +121,58 @@ export class PluginDelivery {
     this.continueOnError = meta.continueOnError;
   }
 
-  status(): PluginStatus {
+  async status(): Promise<PluginStatus> {
+    const cursor = this.committedCursor;
     return {
       name: this.name,
       origin: this.origin,
       ...(this.file ? { file: this.file } : {}),
       state: this.state,
-      cursor: this.committedCursor,
-      lag: this.opts.store.countEventsAfter(this.committedCursor),
+      cursor,
+      lag: await this.opts.store.countEventsAfter(cursor),
       lastError: this.lastError,
       failures: this.failures,
+      leased: this.leased,
     };
   }
 
-  matches(event: { seq: number; source: string; schema: string | null; payload?: Buffer }): boolean {
-    return this.matcher({ source: event.source, schema: event.schema, payload: () => this.opts.parsePayload(event.seq, event.payload) });
+  /** Whether the plugin's match takes this event; its payload is read (once, shared) only when a `where` needs it. */
+  async matches(event: { seq: number; source: string; schema: string | null; payload?: Buffer }): Promise<boolean> {
+    const matcher = this.matcher;
+    if (!matcher.needsPayload) return matcher({ source: event.source, schema: event.schema, payload: () => undefined });
+    const payload = await this.opts.parsePayload(event.seq, event.payload);
+    return matcher({ source: event.source, schema: event.schema, payload: () => payload });
+  }
+
+  /**
+   * The dispatcher's lease renewal said whether this process runs the plugin. A lease gained (at
+   * start, or from a replica that died or let go) resumes from the row as stored now, since
+   * whoever held it before moved the cursor; a lease lost stops the loop after the call in flight.
+   */
+  setLeased(held: boolean, row?: PluginCursor): void {
+    if (held === this.leased) return;
+    this.leased = held;
+    if (row) this.resumeFrom(row);
+    if (held) this.kick();
+    else this.opts.logger.info({ plugin: this.name }, 'plugin runs on another replica now');
+  }
+
+  /** The lease taken when the plugin was registered: noted, the loop starts at the next kick. */
+  holdLease(held: boolean): void {
+    this.leased = held;
+  }
+
+  private resumeFrom(row: PluginCursor): void {
+    this.cursor = row.cursor;
+    this.committedCursor = row.cursor;
+    this.failures = row.failures;
+    this.lastError = row.lastError;
+    this.state = row.state;
+    this.stateVersion = row.stateVersion;
+    this.hash = row.hash;
+    this.failing = undefined;
+    this.candidates = [];
+    this.mayHaveRedeliveries = true;
   }
 
   /** Whether the cursor is still before this event (it will be handed over, if it matches). */
@@ -153,7 +196,7 @@ export class PluginDelivery {
   }
 
   private canRun(): boolean {
-    return this.state === 'active' && !this.stopped && this.retryTimer === undefined;
+    return this.leased && this.state === 'active' && !this.stopped && this.retryTimer === undefined;
   }
 
   private async loop(): Promise<void> {
@@ -163,6 +206,16 @@ export class PluginDelivery {
       try {
         more = await this.step();
       } catch (err) {
+        if (err instanceof HookdError && err.code === 'lease_lost') {
+          // Another replica took the plugin over (this one missed its renewals): nothing was written.
+          await this.settle();
+          this.recordFailure = undefined;
+          this.cursor = this.committedCursor;
+          this.candidates = [];
+          this.failing = undefined;
+          this.setLeased(false);
+          return;
+        }
         // The store failed (disk full, closing): nothing was lost, the cursor did not move; try again later.
         if (this.stopped) return;
         this.opts.logger.error({ err, plugin: this.name }, 'dispatch: could not record progress; retrying');
@@ -200,7 +253,7 @@ export class PluginDelivery {
     }
     if (this.failing && this.failures > 0) {
       const { event, redelivery } = this.failing;
-      const current = store.getEvent(event.id);
+      const current = await store.getEvent(event.id);
       if (current) {
         if (redelivery !== undefined) return this.deliver({ events: [current], redelivery });
         return this.deliver({ events: [current], passes: [{ seq: current.seq, id: current.id, skipped: false }] });
@@ -212,10 +265,10 @@ export class PluginDelivery {
       this.failures = 0;
       return true;
     }
-    const queued = this.mayHaveRedeliveries ? store.nextRedelivery(this.name) : undefined;
+    const queued = this.mayHaveRedeliveries ? await store.nextRedelivery(this.name) : undefined;
     if (!queued) this.mayHaveRedeliveries = false;
     if (queued) {
-      const event = store.getEvent(queued.eventId);
+      const event = await store.getEvent(queued.eventId);
       // Pruned, quarantined again, or not reached by the cursor yet (which will hand it over in order).
       if (!event || event.status !== 'accepted' || event.seq > this.cursor) {
         // Its status may have changed since the candidates were read (revalidate): read them again.
@@ -223,16 +276,16 @@ export class PluginDelivery {
         await store.recordDispatch({ plugin: this.name, outcomes: [], redelivered: queued.id });
         return true;
       }
-      if (!this.matches(event)) {
+      if (!(await this.matches(event))) {
         await this.record({ outcomes: [this.outcome(event.id, 'skipped', 0, null, null)], redelivered: queued.id });
         return true;
       }
-      this.claimFailures(event.id);
+      await this.claimFailures(event.id);
       return this.deliver({ events: [event], redelivery: queued.id });
     }
 
     while (this.candidates.length && this.candidates[0]!.seq <= this.cursor) this.candidates.shift();
-    if (this.candidates.length === 0) this.candidates = store.dispatchCandidates(this.cursor, CANDIDATE_PAGE);
+    if (this.candidates.length === 0) this.candidates = await store.dispatchCandidates(this.cursor, CANDIDATE_PAGE);
     const page = this.candidates;
     if (page.length === 0) return false;
     const picked: number[] = [];
@@ -240,10 +293,10 @@ export class PluginDelivery {
     let limit = this.batchSize;
     for (const c of page) {
       // A quarantined event is not handed to plugins; `events revalidate` queues it once it passes.
-      const wanted = c.status === 'accepted' && this.matches(c);
+      const wanted = c.status === 'accepted' && (await this.matches(c));
       if (wanted && picked.length === 0) {
         // An event still failing from before a restart is retried alone, at its attempt.
-        this.claimFailures(c.id);
+        await this.claimFailures(c.id);
         if (this.failures > 0) limit = 1;
       }
       if (wanted && picked.length === limit) break;
@@ -251,7 +304,7 @@ export class PluginDelivery {
       passes.push({ seq: c.seq, id: c.id, skipped: c.status === 'accepted' && !wanted });
     }
     // One read for the batch. One pruned (or quarantined again) since the candidates were read is passed over.
-    const events = picked.length ? store.dispatchEvents(picked).filter((e) => e.status === 'accepted') : [];
+    const events = picked.length ? (await store.dispatchEvents(picked)).filter((e) => e.status === 'accepted') : [];
     if (events.length === 0) {
       this.passOver(passes, Infinity, new Map(), 0);
       return true;
@@ -264,9 +317,9 @@ export class PluginDelivery {
    * pending at that many attempts. If the event handed over next is another one (the failing one
    * was pruned or quarantined again meanwhile), it starts at attempt 1 instead of inheriting them.
    */
-  private claimFailures(eventId: string): void {
+  private async claimFailures(eventId: string): Promise<void> {
     if (this.failures === 0 || this.failing !== undefined) return;
-    const mine = this.opts.store.outcomesFor(eventId).find((o) => o.plugin === this.name);
+    const mine = (await this.opts.store.outcomesFor(eventId)).find((o) => o.plugin === this.name);
     if (mine?.status !== 'pending' || mine.attempts !== this.failures) this.failures = 0;
   }
 

@@ -53,7 +53,7 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
   /** Deliveries in alphabetical order of name: the order plugins are handed an event. */
   private ordered: PluginDelivery[] = [];
   private readonly files = new Map<string, PluginFile>();
-  private readonly payloads = new Map<number, unknown>();
+  private readonly payloads = new Map<number, Promise<unknown>>();
   private scanning: Promise<void> = Promise.resolve();
   /** Plugin threads still importing their file: a shutdown does not wait for a slow import. */
   private readonly loading = new Set<WorkerHost>();
@@ -61,6 +61,9 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
   private pollTimer: NodeJS.Timeout | undefined;
   private watcher: fs.FSWatcher | undefined;
   private wakeScheduled = false;
+  private pollScheduled = false;
+  /** One poll at a time: a slow database must not pile them up. */
+  private polling: Promise<void> | undefined;
   private closed = false;
   private readonly commits = new CommitTimes();
   /**
@@ -80,25 +83,37 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     this.commits.whenCommitted(seq, (at) => this.emit('started', { plugin, lagMs: Math.max(0, startedAt - at) }));
   };
 
+  /** Another process changed something (PostgreSQL NOTIFY): look now rather than at the next poll. */
+  private readonly changed = () => this.pollSoon();
+
   constructor(private readonly opts: DispatcherOptions) {
     super();
-    this.newestAtStart = opts.store.latestSeq();
+  }
+
+  /**
+   * Notes the newest event: call it before the listeners open (serve.ts does), so a plugin first
+   * seen at start begins there and misses nothing acknowledged meanwhile.
+   */
+  async prepare(): Promise<void> {
+    this.newestAtStart ??= await this.opts.store.latestSeq();
   }
 
   /** Loads every plugin, then starts watching. Resolves once each plugin is loaded or known broken. */
   async start(): Promise<void> {
+    await this.prepare();
     for (const cfg of this.opts.plugins.builtins) await this.addBuiltin(cfg);
     await this.rescan();
     this.newestAtStart = undefined;
     this.watch();
     this.opts.observer?.on('committed', this.wake);
+    this.opts.store.on('changed', this.changed);
     this.pollTimer = setInterval(() => this.poll(), this.opts.plugins.pollMs);
     this.pollTimer.unref();
     this.scheduleWake();
   }
 
-  list(): PluginStatus[] {
-    return this.ordered.map((d) => d.status());
+  list(): Promise<PluginStatus[]> {
+    return Promise.all(this.ordered.map((d) => d.status()));
   }
 
   async enable(name: string): Promise<void> {
@@ -113,10 +128,10 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     const targets = plugin === undefined ? this.ordered : [this.get(plugin)];
     const perPlugin = new Map<string, string[]>();
     for (const id of eventIds) {
-      const event = this.opts.store.getEvent(id);
+      const event = await this.opts.store.getEvent(id);
       if (!event || event.status !== 'accepted') continue;
       for (const d of targets) {
-        if (!d.matches(event)) continue;
+        if (!(await d.matches(event))) continue;
         const list = perPlugin.get(d.name) ?? [];
         list.push(id);
         perPlugin.set(d.name, list);
@@ -135,16 +150,17 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
    * The recorded outcomes, plus `pending` for each loaded plugin that will be handed the event but
    * has not reached it yet (its cursor is before it and its match takes it).
    */
-  outcomesFor(eventId: string): Outcome[] {
+  async outcomesFor(eventId: string): Promise<Outcome[]> {
     const { store } = this.opts;
-    const recorded = store.outcomesFor(eventId);
+    const recorded = await store.outcomesFor(eventId);
     const waiting = this.ordered.filter((d) => !recorded.some((o) => o.plugin === d.name));
     if (waiting.length === 0) return recorded;
-    const seq = store.seqOf(eventId);
-    const event = seq === undefined ? undefined : store.dispatchCandidates(seq - 1, 1)[0];
+    const seq = await store.seqOf(eventId);
+    const event = seq === undefined ? undefined : (await store.dispatchCandidates(seq - 1, 1))[0];
     if (!event || event.id !== eventId || event.status !== 'accepted') return recorded;
-    const pending = waiting
-      .filter((d) => d.reaches(event.seq) && d.matches(event))
+    const reaching: PluginDelivery[] = [];
+    for (const d of waiting) if (d.reaches(event.seq) && (await d.matches(event))) reaching.push(d);
+    const pending = reaching
       .map((d): Outcome => ({ eventId, plugin: d.name, status: 'pending', attempts: 0, error: null, output: null, updatedAt: Date.now() }));
     return pending.length ? [...recorded, ...pending].sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0)) : recorded;
   }
@@ -154,6 +170,7 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     if (this.closed) return;
     this.closed = true;
     this.opts.observer?.off('committed', this.wake);
+    this.opts.store.off('changed', this.changed);
     clearInterval(this.pollTimer);
     clearTimeout(this.rescanTimer);
     this.watcher?.close();
@@ -161,6 +178,9 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     await this.scanning;
     const grace = Math.min(this.opts.plugins.timeoutMs, 5000);
     await Promise.all(this.ordered.map((d) => d.stop(grace)));
+    await this.polling;
+    // Another replica takes these plugins over at once instead of when the leases expire.
+    await this.opts.store.releasePlugins(this.ordered.map((d) => d.name)).catch((err: unknown) => this.opts.logger.warn({ err }, 'dispatch: could not release plugin leases'));
   }
 
   private get(name: string): PluginDelivery {
@@ -179,30 +199,62 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     });
   }
 
+  /** A poll at the next turn of the event loop (coalesced). */
+  private pollSoon(): void {
+    if (this.pollScheduled || this.closed) return;
+    this.pollScheduled = true;
+    setImmediate(() => {
+      this.pollScheduled = false;
+      this.poll();
+    });
+  }
+
   private poll(): void {
-    if (this.closed) return;
+    if (this.closed || this.polling) return;
+    this.polling = this.pollOnce().finally(() => {
+      this.polling = undefined;
+    });
+  }
+
+  /**
+   * What other processes did: plugin states (`hookd plugins enable|disable`), redeliveries queued
+   * (`events replay|revalidate`), events another replica committed; and the leases renewed, so a
+   * plugin runs here only while this process holds it.
+   */
+  private async pollOnce(): Promise<void> {
+    const { store, logger } = this.opts;
     try {
-      for (const row of this.opts.store.pluginCursors()) this.deliveries.get(row.plugin)?.syncFrom(row);
-      // `hookd events replay|revalidate` in another process queues redeliveries straight into the store.
+      // Leases first: a row read after taking a lease shows everything its previous holder committed.
+      const held = await store.leasePlugins([...this.deliveries.keys()]);
+      const rows = await store.pluginCursors();
+      for (const row of rows) {
+        const d = this.deliveries.get(row.plugin);
+        if (!d) continue;
+        d.syncFrom(row);
+        d.setLeased(held.has(row.plugin), row);
+      }
       for (const d of this.deliveries.values()) d.redeliveriesQueued();
     } catch (err) {
-      this.opts.logger.warn({ err }, 'dispatch: could not read plugin states');
+      logger.warn({ err }, 'dispatch: could not read plugin states or renew leases');
     }
+    if (this.closed) return;
     if (!this.watcher) this.watch();
     void this.rescan();
     this.scheduleWake();
   }
 
   /** An event's payload, read and parsed once for all the plugins whose `where` looks into it. */
-  private parsePayload = (seq: number, bytes?: Buffer): unknown => {
-    if (this.payloads.has(seq)) return this.payloads.get(seq);
-    let value: unknown;
-    try {
-      const raw = bytes ?? this.opts.store.payloadOf(seq);
-      value = raw === undefined ? undefined : JSON.parse(raw.toString('utf8'));
-    } catch {
-      value = undefined;
-    }
+  private parsePayload = (seq: number, bytes?: Buffer): Promise<unknown> => {
+    const known = this.payloads.get(seq);
+    if (known) return known;
+    const value = (async () => {
+      try {
+        const raw = bytes ?? (await this.opts.store.payloadOf(seq));
+        return raw === undefined ? undefined : JSON.parse(raw.toString('utf8'));
+      } catch {
+        return undefined;
+      }
+    })();
     this.payloads.set(seq, value);
     // Plugins usually read the same few events: a short memory is enough, and payloads can be large.
     if (this.payloads.size > 64) this.payloads.delete(this.payloads.keys().next().value!);
@@ -349,12 +401,16 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
       this.opts.logger.info({ plugin: meta.name, file }, 'plugin reloaded');
     } else {
       const { store } = this.opts;
-      const row = await store.registerPlugin({
+      const registered = await store.registerPlugin({
         name: meta.name,
         origin: handler.origin,
         file,
-        cursor: meta.from === 'beginning' ? 0 : (this.newestAtStart ?? store.latestSeq()),
+        cursor: meta.from === 'beginning' ? 0 : (this.newestAtStart ?? (await store.latestSeq())),
       });
+      // Runs here only if this process holds its lease (always on SQLite; the poll keeps trying).
+      // The row is read again after the lease is taken: its previous holder may have moved it.
+      const held = await store.leasePlugins([meta.name]).catch(() => new Set<string>());
+      const row = held.has(meta.name) ? ((await store.pluginCursors()).find((r) => r.plugin === meta.name) ?? registered) : registered;
       previousHash = row.hash;
       d = new PluginDelivery(row, handler, meta, {
         store,
@@ -366,6 +422,7 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
         onStarted: this.started,
         onState: (s) => this.emit('state', s),
       });
+      d.holdLease(held.has(meta.name));
       this.deliveries.set(meta.name, d);
       this.reorder();
       if (!broken) this.opts.logger.info({ plugin: meta.name, origin: handler.origin, file, state: row.state, cursor: row.cursor }, 'plugin loaded');

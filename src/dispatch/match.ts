@@ -8,7 +8,8 @@ export interface MatchInput {
   payload: () => unknown;
 }
 
-export type Matcher = (event: MatchInput) => boolean;
+/** `needsPayload`: a `where` looks into the payload, so the caller reads it (from the store) before asking. */
+export type Matcher = ((event: MatchInput) => boolean) & { readonly needsPayload: boolean };
 
 /** SPEC §7's order of HKube levels; warn and warning are the same. */
 export const LEVELS: Record<LogLevel, number> = { trace: 0, silly: 1, debug: 2, info: 3, warn: 4, warning: 4, error: 5, critical: 6 };
@@ -20,13 +21,13 @@ export class MatchError extends Error {}
  * config's builtins are also checked by the config schema), and a mistake names the bad field.
  */
 export function compileMatch(spec: unknown): Matcher {
-  if (spec === undefined || spec === null) return () => true;
+  if (spec === undefined || spec === null) return Object.assign(() => true, { needsPayload: false });
   if (typeof spec !== 'object' || Array.isArray(spec)) throw new MatchError('match must be an object with source, schema and/or where');
   const m = spec as Record<string, unknown>;
   for (const key of Object.keys(m)) {
     if (!['source', 'schema', 'where'].includes(key)) throw new MatchError(`match has an unknown field '${key}' (use source, schema, where)`);
   }
-  const tests: Matcher[] = [];
+  const tests: ((e: MatchInput) => boolean)[] = [];
   if (m.source !== undefined) {
     const names = new Set(stringList(m.source, 'match.source'));
     tests.push((e) => names.has(e.source));
@@ -43,7 +44,7 @@ export function compileMatch(spec: unknown): Matcher {
       return conditions.every((test) => test(payload));
     });
   }
-  return (e) => tests.every((test) => test(e));
+  return Object.assign((e: MatchInput) => tests.every((test) => test(e)), { needsPayload: m.where !== undefined });
 }
 
 function stringList(value: unknown, where: string): string[] {

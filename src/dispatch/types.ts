@@ -19,6 +19,11 @@ export interface PluginStatus {
   lastError: string | null;
   /** Consecutive failed attempts on the current event. */
   failures: number;
+  /**
+   * Whether this receiver runs the plugin now. Always true on SQLite; on PostgreSQL each plugin
+   * runs on the one replica holding its lease, and the others show it as held elsewhere.
+   */
+  leased: boolean;
 }
 
 export interface Outcome {
@@ -40,12 +45,12 @@ export interface DispatcherEvents {
 }
 
 export interface Dispatcher {
-  list(): PluginStatus[];
+  list(): Promise<PluginStatus[]>;
   enable(name: string): Promise<void>;
   disable(name: string): Promise<void>;
   /** Re-dispatch stored events (already verified) to one plugin or to every matching one; returns how many (event, plugin) pairs were queued. */
   replay(eventIds: string[], plugin?: string): Promise<number>;
-  outcomesFor(eventId: string): Outcome[];
+  outcomesFor(eventId: string): Promise<Outcome[]>;
   on<K extends keyof DispatcherEvents>(event: K, listener: (...args: DispatcherEvents[K]) => void): unknown;
   close(): Promise<void>;
 }
