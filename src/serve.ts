@@ -15,7 +15,7 @@ import { IngestObserver } from './ingest/observer.js';
 import { createIngest } from './ingest/receive.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/index.js';
-import { SqliteStore } from './store/sqlite/index.js';
+import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
 import { generateSecret } from './verify/sign.js';
 
@@ -59,12 +59,8 @@ export async function startHookd(config: HookdConfig, opts: StartOptions): Promi
     ? { value: readSecrets(config.admin.token, '/admin/token', config.baseDir, env)[0]!, created: false }
     : ensureGeneratedSecret(config.dataDir, ADMIN_TOKEN_NAME, () => generateSecret({ type: 'token', header: 'authorization' }));
 
-  const store = await SqliteStore.open({
-    path: config.storage.sqlite.path,
-    synchronous: config.storage.sqlite.synchronous,
-    busyTimeoutMs: config.server.ackDeadlineMs,
-  });
-  store.writer.on('restart', (err: Error) => logger.error({ err }, 'writer thread died; restarted'));
+  const store = await openStore(config.storage, { busyTimeoutMs: config.server.ackDeadlineMs });
+  store.on('recovered', (err) => logger.error({ err }, store.kind === 'sqlite' ? 'writer thread died; restarted' : 'store recovered from a lost connection'));
   const schemas = await createSchemaService({ ...(config.iglu.resolver ? { resolverConfig: config.iglu.resolver } : {}), logger });
   const observer = new IngestObserver();
   const ingest = createIngest({ store, schemas });
@@ -73,7 +69,14 @@ export async function startHookd(config: HookdConfig, opts: StartOptions): Promi
   // Built here, started once the servers listen: loading plugins never delays the first ack, and a
   // new plugin's "newest event" is the newest before the listeners open, so it misses none acked meanwhile.
   const dispatcher = new PluginDispatcher({ store, logger, plugins: config.plugins, baseDir: config.baseDir, observer, env });
-  const metrics = createMetrics({ observer, sourceNames: sources.keys(), commits: store.writer, dbPath: config.storage.sqlite.path, dispatcher });
+  await dispatcher.prepare();
+  const metrics = createMetrics({
+    observer,
+    sourceNames: sources.keys(),
+    commits: store,
+    ...(store.kind === 'sqlite' ? { dbPath: config.storage.sqlite.path } : {}),
+    dispatcher,
+  });
 
   let ready = true;
   const inflight = new Set<Promise<unknown>>();
@@ -109,7 +112,7 @@ export async function startHookd(config: HookdConfig, opts: StartOptions): Promi
   }, config.retention.intervalMinutes * 60_000);
   pruneTimer.unref();
 
-  logger.info({ ingest: ingestUrl, admin: adminUrl, sources: [...sources.keys()], db: config.storage.sqlite.path }, 'hookd listening');
+  logger.info({ ingest: ingestUrl, admin: adminUrl, sources: [...sources.keys()], db: (await store.report()).location }, 'hookd listening');
   await dispatcher.start();
 
   let closing: Promise<void> | undefined;

@@ -16,14 +16,14 @@ export interface EventsApiDeps {
  */
 export function eventsApi({ store, dispatcher }: EventsApiDeps): express.Router {
   const router = express.Router();
-  const outcomesOf = (id: string): Outcome[] => dispatcher?.outcomesFor(id) ?? [];
-  const find = (id: string) => {
-    const event = store.getEvent(id);
+  const outcomesOf = async (id: string): Promise<Outcome[]> => (dispatcher ? dispatcher.outcomesFor(id) : []);
+  const find = async (id: string) => {
+    const event = await store.getEvent(id);
     if (!event) throw new HookdError(404, 'event_not_found', `no event with id '${id}'`);
     return event;
   };
 
-  router.get('/api/events', (req, res) => {
+  router.get('/api/events', async (req, res) => {
     const p = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
     const query = eventQueryFrom({
       source: p('source'),
@@ -39,21 +39,22 @@ export function eventsApi({ store, dispatcher }: EventsApiDeps): express.Router 
     const cursor = p('cursor');
     const before = p('before');
     if (cursor) query.beforeSeq = decodeCursor(cursor);
-    else if (before) query.beforeSeq = store.seqOf(before) ?? find(before).seq;
+    else if (before) query.beforeSeq = (await store.seqOf(before)) ?? (await find(before)).seq;
     // One extra row says whether another page exists without a COUNT.
-    const rows = store.searchEvents({ ...query, limit: query.limit + 1 });
+    const rows = await store.searchEvents({ ...query, limit: query.limit + 1 });
     const page = rows.slice(0, query.limit);
     const next = rows.length > query.limit ? encodeCursor(page[page.length - 1]!.seq) : null;
-    res.json({ events: page.map((e) => summaryJson(e, outcomesOf(e.id))), next });
+    const outcomes = await Promise.all(page.map((e) => outcomesOf(e.id)));
+    res.json({ events: page.map((e, i) => summaryJson(e, outcomes[i]!)), next });
   });
 
-  router.get('/api/events/:id', (req, res) => {
-    const event = find(req.params.id);
-    res.json(detailJson(event, outcomesOf(event.id)));
+  router.get('/api/events/:id', async (req, res) => {
+    const event = await find(req.params.id);
+    res.json(detailJson(event, await outcomesOf(event.id)));
   });
 
-  router.get('/api/events/:id/raw', (req, res) => {
-    const event = find(req.params.id);
+  router.get('/api/events/:id/raw', async (req, res) => {
+    const event = await find(req.params.id);
     // The exact bytes, never sniffed or rendered by a browser as a page of this origin.
     // setHeader, not res.set: Express would add a charset the sender never sent.
     res.setHeader('Content-Type', event.contentType ?? 'application/octet-stream');
@@ -63,13 +64,13 @@ export function eventsApi({ store, dispatcher }: EventsApiDeps): express.Router 
   });
 
   router.post('/api/events/:id/replay', express.json({ limit: '16kb' }), async (req, res) => {
-    const event = find(req.params.id);
+    const event = await find(req.params.id);
     if (!dispatcher) throw new HookdError(503, 'dispatch_unavailable', 'no dispatcher is running; nothing to replay to');
     if (event.status === 'quarantined') {
       throw new HookdError(409, 'quarantined', 'a quarantined event is not handed to plugins; fix the schema or sender and run `hookd events revalidate`');
     }
     const plugin = typeof req.body?.plugin === 'string' ? req.body.plugin : undefined;
-    if (plugin !== undefined && !dispatcher.list().some((p) => p.name === plugin)) {
+    if (plugin !== undefined && !(await dispatcher.list()).some((p) => p.name === plugin)) {
       throw new HookdError(404, 'plugin_not_found', `no plugin named '${plugin}'`);
     }
     const queued = await dispatcher.replay([event.id], plugin);

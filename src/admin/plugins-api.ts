@@ -6,17 +6,17 @@ import { HookdError } from '../errors.js';
 export function pluginsApi({ dispatcher }: { dispatcher: Dispatcher | undefined }): express.Router {
   const router = express.Router();
 
-  router.get('/api/plugins', (_req, res) => {
-    res.json({ plugins: dispatcher?.list() ?? [] });
+  router.get('/api/plugins', async (_req, res) => {
+    res.json({ plugins: dispatcher ? await dispatcher.list() : [] });
   });
 
   router.post('/api/plugins/:name/:action', async (req, res) => {
     const { name, action } = req.params;
     if (action !== 'enable' && action !== 'disable') throw new HookdError(404, 'not_found', 'not found; use /enable or /disable');
-    const plugin = dispatcher?.list().find((p) => p.name === name);
+    const plugin = dispatcher && (await dispatcher.list()).find((p) => p.name === name);
     if (!dispatcher || !plugin) throw new HookdError(404, 'plugin_not_found', `no plugin named '${name}'`);
     await (action === 'enable' ? dispatcher.enable(name) : dispatcher.disable(name));
-    res.json({ plugin: dispatcher.list().find((p) => p.name === name) ?? null });
+    res.json({ plugin: (await dispatcher.list()).find((p) => p.name === name) ?? null });
   });
 
   return router;

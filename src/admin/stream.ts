@@ -30,21 +30,16 @@ export class LiveStream {
   /** The newest event broadcast so far. */
   private sentSeq = 0;
   private readonly heartbeat: NodeJS.Timeout;
+  /** A catch-up read in flight; `again`: something was committed meanwhile. */
+  private catching: Promise<void> | undefined;
+  private again = false;
   readonly router = express.Router();
 
   constructor(private readonly deps: LiveStreamDeps) {
     const { store, observer, sources, dispatcher } = deps;
-    // Summaries are read by seq, never by id: getEvent would load a whole ShotGrid batch body
-    // once per delivery.
-    observer.on('committed', () => {
-      if (!this.clients.size) return;
-      for (;;) {
-        const fresh = store.searchEvents({ afterSeq: this.sentSeq, order: 'oldest', limit: MAX_CATCH_UP });
-        for (const e of fresh) this.broadcast('event', summaryJson(e, dispatcher?.outcomesFor(e.id) ?? []), e.seq);
-        if (fresh.length) this.sentSeq = fresh[fresh.length - 1]!.seq;
-        if (fresh.length < MAX_CATCH_UP) break;
-      }
-    });
+    // Commits here, and (PostgreSQL) commits another replica announced.
+    observer.on('committed', this.catchUp);
+    store.on('changed', this.catchUp);
     observer.on('rejected', (r) => this.clients.size && this.broadcast('rejection', rejectionJson(r, sources)));
     dispatcher?.on('outcome', (o) => {
       if (this.clients.size) this.broadcast('outcome', { eventId: o.eventId, plugin: o.plugin, status: o.status, attempts: o.attempts, error: o.error });
@@ -52,25 +47,65 @@ export class LiveStream {
     dispatcher?.on('state', (s) => this.clients.size && this.broadcast('plugin', s));
     this.heartbeat = setInterval(() => this.writeAll(': ping\n\n'), deps.heartbeatMs ?? 15_000);
     this.heartbeat.unref();
-    this.router.get('/api/stream', (req, res) => this.open(req, res));
+    this.router.get('/api/stream', (req, res, next) => this.open(req, res).catch(next));
   }
 
-  private open(req: express.Request, res: Response): void {
+  /**
+   * Broadcasts what was committed after the newest event sent, one read at a time. Summaries are
+   * read by seq, never by id: getEvent would load a whole ShotGrid batch body once per delivery.
+   */
+  private readonly catchUp = (): void => {
+    if (!this.clients.size) return;
+    if (this.catching) {
+      this.again = true;
+      return;
+    }
+    this.catching = (async () => {
+      const { store, dispatcher } = this.deps;
+      do {
+        this.again = false;
+        for (;;) {
+          const fresh = await store.searchEvents({ afterSeq: this.sentSeq, order: 'oldest', limit: MAX_CATCH_UP });
+          const outcomes = await Promise.all(fresh.map((e) => (dispatcher ? dispatcher.outcomesFor(e.id) : [])));
+          for (const [i, e] of fresh.entries()) if (e.seq > this.sentSeq) this.broadcast('event', summaryJson(e, outcomes[i]!), e.seq);
+          if (fresh.length) this.sentSeq = Math.max(this.sentSeq, fresh[fresh.length - 1]!.seq);
+          if (fresh.length < MAX_CATCH_UP) break;
+        }
+      } while (this.again && this.clients.size);
+    })()
+      .catch(() => undefined) // a failed read: the next commit catches up
+      .finally(() => {
+        this.catching = undefined;
+      });
+  };
+
+  private async open(req: express.Request, res: Response): Promise<void> {
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
       'X-Accel-Buffering': 'no',
     });
     res.socket?.setNoDelay(true);
-    res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ latestSeq: this.deps.store.latestSeq() })}\n\n`);
+    const { store, dispatcher } = this.deps;
+    const latestSeq = await store.latestSeq();
+    res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ latestSeq })}\n\n`);
     // Nobody was listening: broadcasting resumes from now, not from the last listener's time.
-    if (!this.clients.size) this.sentSeq = this.deps.store.latestSeq();
+    if (!this.clients.size) this.sentSeq = latestSeq;
     const last = Number(req.headers['last-event-id']);
     if (Number.isInteger(last) && last >= 0) {
-      for (const e of this.deps.store.searchEvents({ afterSeq: last, order: 'oldest', limit: MAX_CATCH_UP })) {
-        res.write(message('event', summaryJson(e, this.deps.dispatcher?.outcomesFor(e.id) ?? []), e.seq));
+      // Up to what the broadcast has sent, until it stops moving: from then on this client is
+      // among those it writes to, so no event reaches it twice or not at all.
+      let from = last;
+      let budget = MAX_CATCH_UP;
+      while (from < this.sentSeq && budget > 0 && !res.destroyed) {
+        const upTo = this.sentSeq;
+        const missed = (await store.searchEvents({ afterSeq: from, order: 'oldest', limit: budget })).filter((e) => e.seq <= upTo);
+        for (const e of missed) res.write(message('event', summaryJson(e, dispatcher ? await dispatcher.outcomesFor(e.id) : []), e.seq));
+        budget -= missed.length;
+        from = upTo;
       }
     }
+    if (res.destroyed) return;
     this.clients.add(res);
     const drop = () => this.clients.delete(res);
     req.on('close', drop);

@@ -7,6 +7,7 @@ import { configSchema } from './schema.js';
 import { DEFAULTS, DEFAULT_SOURCES } from './defaults.js';
 import type { Kind } from '../ingest/kinds.js';
 import type { BuiltinPluginConfig } from '../dispatch/plugin.js';
+import type { StorageConfig } from '../store/types.js';
 
 export type SecretRef = string | { env: string } | { file: string };
 export type SecretSpec = SecretRef | SecretRef[];
@@ -36,7 +37,7 @@ export interface HookdConfig {
   dataDir: string;
   server: Omit<typeof DEFAULTS.server, 'bodyLimit'> & { bodyLimit: number };
   admin: typeof DEFAULTS.admin & { token?: SecretSpec };
-  storage: { sqlite: { path: string; synchronous: 'full' | 'normal' | 'off' | 'extra' } };
+  storage: StorageConfig;
   retention: { days: number; intervalMinutes: number };
   iglu: { resolver?: string };
   plugins: {
@@ -74,7 +75,11 @@ const SHORT_ENV: Record<string, string[]> = {
   PORT: ['server', 'port'],
   HOOKD_ADMIN_PORT: ['admin', 'port'],
   HOOKD_ADMIN_TOKEN: ['admin', 'token'],
+  HOOKD_DATABASE_URL: ['storage', 'postgres', 'url'],
 };
+
+/** `storage.postgres` beyond its url, when it is chosen. */
+export const POSTGRES_DEFAULTS = { poolSize: 10, leaseMs: 3000, schema: null };
 
 export function loadConfig(opts: LoadOptions = {}): HookdConfig {
   const env = opts.env ?? process.env;
@@ -107,6 +112,7 @@ export function loadConfig(opts: LoadOptions = {}): HookdConfig {
         synchronous: raw.storage.sqlite.synchronous,
         path: raw.storage.sqlite.path ? inFile(raw.storage.sqlite.path) : path.join(dataDir, 'hookd.db'),
       },
+      ...(raw.storage.postgres ? { postgres: { ...POSTGRES_DEFAULTS, ...raw.storage.postgres } } : {}),
     },
     iglu: raw.iglu.resolver ? { resolver: inFile(raw.iglu.resolver) } : {},
     plugins: { ...raw.plugins, dir: inFile(raw.plugins.dir) },
@@ -163,7 +169,7 @@ function applyEnv(config: Record<string, unknown>, env: NodeJS.ProcessEnv): stri
       value = text;
     }
     // Secrets and paths stay strings even when they look like numbers.
-    if (['token', 'path', 'resolver', 'dir', 'host'].includes(keys.at(-1)!)) value = text;
+    if (['token', 'path', 'resolver', 'dir', 'host', 'url', 'schema'].includes(keys.at(-1)!)) value = text;
     let node = config;
     for (const key of keys.slice(0, -1)) {
       if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
@@ -202,6 +208,7 @@ export function envKeys(): string[][] {
   };
   walk(DEFAULTS as unknown as Record<string, unknown>, []);
   keys.push(['storage', 'sqlite', 'path'], ['iglu', 'resolver'], ['admin', 'token']);
+  for (const key of ['url', 'poolSize', 'leaseMs', 'schema']) keys.push(['storage', 'postgres', key]);
   return keys;
 }
 

@@ -138,6 +138,18 @@ export const configSchema = {
           },
           additionalProperties: false,
         },
+        // Present (or HOOKD_DATABASE_URL): the PostgreSQL store, for several replicas on one database.
+        postgres: {
+          type: 'object',
+          properties: {
+            url: { type: 'string', pattern: '^postgres(ql)?://' },
+            poolSize: { type: 'integer', minimum: 1, maximum: 1000 },
+            leaseMs: { type: 'integer', minimum: 500 },
+            schema: { type: ['string', 'null'], pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$' },
+          },
+          required: ['url'],
+          additionalProperties: false,
+        },
       },
       additionalProperties: false,
     },

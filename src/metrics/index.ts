@@ -1,15 +1,15 @@
 import fs from 'node:fs';
-import type { EventEmitter } from 'node:events';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Dispatcher, PluginState } from '../dispatch/types.js';
 import type { IngestObserver } from '../ingest/observer.js';
+import type { Store } from '../store/types.js';
 
 export interface MetricsDeps {
   observer: IngestObserver;
   /** Configured source names: anything else is labelled `_unknown`, so random paths cannot grow the label set. */
   sourceNames: Iterable<string>;
-  /** The store's writer thread: emits 'batch' {size, ms} per committed transaction. */
-  commits?: EventEmitter;
+  /** The store: its 'batch' {size, ms} per committed group transaction. */
+  commits?: Pick<Store, 'on'>;
   /** The SQLite file; its size and its -wal's are reported. */
   dbPath?: string;
   dispatcher?: Dispatcher | undefined;
@@ -89,7 +89,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   if (deps.commits) {
     const batchSize = new Histogram({
       name: 'hookd_commit_batch_size',
-      help: 'Write calls committed together in one SQLite transaction (group commit).',
+      help: 'Write calls committed together in one transaction (group commit; SQLite or PostgreSQL).',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
       registers,
     });
@@ -99,7 +99,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       buckets: SECONDS,
       registers,
     });
-    deps.commits.on('batch', (b: { size: number; ms: number }) => {
+    deps.commits.on('batch', (b) => {
       batchSize.observe(b.size);
       commitTime.observe(b.ms / 1000);
     });
@@ -124,9 +124,10 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       help: "Events committed after a plugin's cursor: its queue.",
       labelNames: ['plugin'] as const,
       registers,
-      collect() {
+      async collect() {
+        const plugins = await dispatcher.list();
         this.reset();
-        for (const p of dispatcher.list()) this.set({ plugin: p.name }, p.lag);
+        for (const p of plugins) this.set({ plugin: p.name }, p.lag);
       },
     });
     new Gauge({
@@ -134,9 +135,10 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       help: "1 for a plugin's current state (active, deactivated, disabled), 0 for the others.",
       labelNames: ['plugin', 'state'] as const,
       registers,
-      collect() {
+      async collect() {
+        const plugins = await dispatcher.list();
         this.reset();
-        for (const p of dispatcher.list()) for (const state of STATES) this.set({ plugin: p.name, state }, p.state === state ? 1 : 0);
+        for (const p of plugins) for (const state of STATES) this.set({ plugin: p.name, state }, p.state === state ? 1 : 0);
       },
     });
     const outcomes = new Counter({

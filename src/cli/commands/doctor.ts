@@ -1,15 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import type { CliIO } from '../command.js';
+import { UsageError, type CliIO } from '../command.js';
 import { configFrom, parse } from '../context.js';
 import { ConfigError, type HookdConfig } from '../../config/load.js';
 import { readGeneratedSecret } from '../../config/secrets.js';
 import { resolveSources } from '../../config/sources.js';
 import { createSchemaService } from '../../iglu/index.js';
 import { checkPlugins as checkPluginFiles } from '../../dispatch/check.js';
-import { migrationsDir } from '../../paths.js';
-import { readMigrations } from '../../store/sqlite/migrate.js';
+import { openStore } from '../../store/open.js';
 import { ADMIN_TOKEN_NAME } from '../../serve.js';
 import { checkAdminSurface } from '../../admin/probe.js';
 
@@ -93,23 +91,28 @@ async function checkDataDir(config: HookdConfig): Promise<Finding[]> {
   }
 }
 
+/** The configured store, opened read-only (doctor changes nothing): reachable, migrated, consistent. */
 async function checkDatabase(config: HookdConfig): Promise<Finding[]> {
-  const file = config.storage.sqlite.path;
-  if (!fs.existsSync(file)) return [{ check: 'database', level: 'warn', message: `${file} does not exist yet; \`hookd serve\` or \`hookd migrate\` creates it` }];
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  if (!config.storage.postgres && !fs.existsSync(config.storage.sqlite.path)) {
+    return [{ check: 'database', level: 'warn', message: `${config.storage.sqlite.path} does not exist yet; \`hookd serve\` or \`hookd migrate\` creates it` }];
+  }
+  let store;
   try {
-    const check = db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') return [{ check: 'database', level: 'fail', message: `${file}: quick_check says ${String(check)}` }];
-    const done = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
-    const pending = readMigrations(migrationsDir).filter((m) => !done.has(m.version));
-    const events = db.prepare('SELECT COUNT(*) FROM events').pluck().get() as number;
+    store = await openStore(config.storage, { readOnly: true });
+  } catch (err) {
+    if (err instanceof UsageError) return [{ check: 'database', level: 'warn', message: err.message }];
+    throw err;
+  }
+  try {
+    const r = await store.report();
+    if (r.problem) return [{ check: 'database', level: 'fail', message: `${r.location}: ${r.problem}` }];
     return [
-      pending.length
-        ? { check: 'database', level: 'warn', message: `${file}: ${pending.length} migration(s) pending (applied at next start or by \`hookd migrate\`)` }
-        : { check: 'database', level: 'ok', message: `${file}: ${events} event(s), migrations current` },
+      r.pending.length
+        ? { check: 'database', level: 'warn', message: `${r.location}: ${r.pending.length} migration(s) pending (applied at next start or by \`hookd migrate\`)` }
+        : { check: 'database', level: 'ok', message: `${r.location}: ${r.events} event(s), migrations current` },
     ];
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

@@ -8,14 +8,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values } = parse(argv, FILTER_OPTIONS);
   const config = configFrom(values, io);
   const query = queryFrom(values, 20);
-  const reader = openReader(config);
+  const reader = await openReader(config);
   try {
-    const events = reader.searchEvents(query).map((e) => summaryJson(e, outcomesOf(reader, e.id)));
+    const events = [];
+    for (const e of await reader.searchEvents(query)) events.push(summaryJson(e, await outcomesOf(reader, e.id)));
     if (values.json) printJsonLines(io, events);
     else if (!events.length) io.err('no events match');
     else for (const line of formatTable(EVENT_COLUMNS, events.map(eventCells))) io.out(line);
   } finally {
-    reader.close();
+    await reader.close();
   }
   return 0;
 }

@@ -2,7 +2,7 @@ import { UsageError, type CliIO } from '../command.js';
 import { configFrom, option, parse } from '../context.js';
 import { parseTime } from '../../admin/event-query.js';
 import { HookdError } from '../../errors.js';
-import { SqliteStore } from '../../store/sqlite/index.js';
+import { openStore } from '../../store/open.js';
 import type { EventQuery } from '../../store/types.js';
 
 /** `hookd events replay`: queues stored events for the plugins again (help: ../verbs.ts). */
@@ -35,9 +35,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 
   const config = configFrom(values, io);
-  const store = await SqliteStore.open({ path: config.storage.sqlite.path, synchronous: config.storage.sqlite.synchronous });
+  const store = await openStore(config.storage);
   try {
-    const known = store.pluginCursors().filter((p) => p.present || p.plugin === plugin);
+    const known = (await store.pluginCursors()).filter((p) => p.present || p.plugin === plugin);
     if (plugin !== undefined && !known.some((p) => p.plugin === plugin)) {
       io.err(`hookd events replay: no plugin named '${plugin}' (see hookd plugins list)`);
       return 1;
@@ -48,14 +48,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (query) {
       // Page through the range oldest first; the queue keeps that order.
       for (;;) {
-        const page = store.searchEvents(query);
+        const page = await store.searchEvents(query);
         ids.push(...page.map((e) => e.id));
         if (page.length < query.limit) break;
         query.afterSeq = page[page.length - 1]!.seq;
       }
     } else {
       for (const id of positionals) {
-        const event = store.getEvent(id);
+        const event = await store.getEvent(id);
         if (!event) missing.push(id);
         else if (event.status !== 'accepted') quarantined.push(id);
         else ids.push(id);

@@ -3,7 +3,7 @@ import { configFrom, option, parse } from '../context.js';
 import { ResolverConfigError } from '../../iglu/index.js';
 import { revalidateQuarantined, type RevalidatedEvent } from '../../ingest/revalidate.js';
 import { schemaRuleOf } from '../../ingest/schema-check.js';
-import { SqliteStore } from '../../store/sqlite/index.js';
+import { openStore } from '../../store/open.js';
 import { schemaServiceFor } from './schemas.js';
 
 /** `hookd events revalidate`: re-checks quarantined events, releases those that pass (help: ../verbs.ts). */
@@ -19,7 +19,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.err(`hookd events revalidate: ${err.message}`);
     return 1;
   }
-  const store = await SqliteStore.open({ path: config.storage.sqlite.path, synchronous: config.storage.sqlite.synchronous });
+  const store = await openStore(config.storage);
   try {
     const ruleFor = (source: string) => {
       const configured = config.sources[source];

@@ -9,9 +9,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const id = positionals[0];
   if (!id || positionals.length > 1) throw new UsageError('give one event id (see `hookd events list`)');
   const config = configFrom(values, io);
-  const reader = openReader(config);
+  const reader = await openReader(config);
   try {
-    const event = reader.getEvent(id);
+    const event = await reader.getEvent(id);
     if (!event) {
       io.err(`hookd events show: no event with id '${id}'`);
       return 1;
@@ -21,11 +21,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       await new Promise<void>((resolve, reject) => process.stdout.write(event.body, (err) => (err ? reject(err) : resolve())));
       return 0;
     }
-    const detail = detailJson(event, outcomesOf(reader, event.id));
+    const detail = detailJson(event, await outcomesOf(reader, event.id));
     if (values.json) io.out(JSON.stringify(detail));
     else for (const line of describe(detail)) io.out(line);
   } finally {
-    reader.close();
+    await reader.close();
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 import { UsageError, type CliIO } from '../command.js';
 import { configFrom, option, parse } from '../context.js';
 import { summaryJson } from '../../admin/event-json.js';
+import type { EventSummary } from '../../store/types.js';
 import { EVENT_COLUMNS, eventCells, FILTER_OPTIONS, fixedRow, openReader, outcomesOf, queryFrom } from './events-view.js';
 
 /**
@@ -19,11 +20,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const initial = none ? 0 : query.limit;
   const interval = Number(option(values, 'interval') ?? 500);
   if (!Number.isFinite(interval) || interval < 50) throw new UsageError('--interval takes milliseconds, at least 50');
-  const reader = openReader(config);
+  const reader = await openReader(config);
 
-  const print = (events: ReturnType<typeof reader.searchEvents>) => {
+  const print = async (events: EventSummary[]) => {
     for (const e of events) {
-      const json = summaryJson(e, outcomesOf(reader, e.id));
+      const json = summaryJson(e, await outcomesOf(reader, e.id));
       io.out(values.json ? JSON.stringify(json) : fixedRow(eventCells(json)));
     }
   };
@@ -44,25 +45,31 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   // Where following starts is fixed before anything is printed: a caller that waits for the
   // first line and then sends a webhook sees it.
-  let seq = reader.latestSeq();
-  const last = initial ? reader.searchEvents({ ...query, beforeSeq: seq + 1, limit: initial }).reverse() : [];
+  let seq = await reader.latestSeq();
+  const last = initial ? (await reader.searchEvents({ ...query, beforeSeq: seq + 1, limit: initial })).reverse() : [];
   if (!values.json) io.out(fixedRow(EVENT_COLUMNS));
-  print(last);
+  await print(last);
 
-  timer = setInterval(() => {
+  // One look at a time: a slow read must not overlap the next one and print an event twice.
+  let looking: Promise<void> | undefined;
+  const look = async () => {
     try {
-      const top = reader.latestSeq();
-      // Everything up to `top` is committed; a burst bigger than a page is read page by page.
+      const top = await reader.latestSeq();
+      // Everything up to `top` is visible (and nothing below it appears later); a burst bigger than a page is read page by page.
       while (top > seq) {
-        const fresh = reader.searchEvents({ ...query, afterSeq: seq, beforeSeq: top + 1, order: 'oldest', limit: PAGE });
-        print(fresh);
+        const fresh = await reader.searchEvents({ ...query, afterSeq: seq, beforeSeq: top + 1, order: 'oldest', limit: PAGE });
+        await print(fresh);
         seq = fresh.length < PAGE ? top : fresh[fresh.length - 1]!.seq;
       }
     } catch (err) {
       io.err(`hookd events tail: ${(err as Error).message}`);
     }
+  };
+  timer = setInterval(() => {
+    looking ??= look().finally(() => (looking = undefined));
   }, interval);
   await stopped;
-  reader.close();
+  await looking;
+  await reader.close();
   return 0;
 }

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { UsageError, type CliIO } from '../command.js';
 import { option, type ParsedArgs } from '../context.js';
 import type { HookdConfig } from '../../config/load.js';
@@ -6,12 +5,12 @@ import type { Outcome } from '../../dispatch/types.js';
 import type { EventSummaryJson } from '../../admin/event-json.js';
 import { eventQueryFrom } from '../../admin/event-query.js';
 import { HookdError } from '../../errors.js';
-import { Reader } from '../../store/sqlite/reader.js';
-import type { EventQuery } from '../../store/types.js';
+import { openStore } from '../../store/open.js';
+import type { EventQuery, Store } from '../../store/types.js';
 
 /**
- * What `events list`, `show` and `tail` share: a read-only look at the SQLite file (with or
- * without a receiver running: WAL readers never block the writer), the filter options, and the
+ * What `events list`, `show` and `tail` share: a read-only look at the store (with or without a
+ * receiver running: SQLite's WAL readers never block the writer), the filter options, and the
  * table layout.
  */
 // Their help is FILTER_HELP in ../verbs.ts, so `--help` needs no SQLite: an option added here is described there.
@@ -27,15 +26,9 @@ export const FILTER_OPTIONS = {
   limit: { type: 'string', short: 'n' },
 } as const;
 
-export function openReader(config: HookdConfig): Reader {
-  const file = config.storage.sqlite.path;
-  if (!fs.existsSync(file)) throw new UsageError(`no database at ${file} yet: start hookd (\`hookd serve\`) or run \`hookd migrate\``);
-  try {
-    return new Reader(file);
-  } catch (err) {
-    if (/no such table/.test((err as Error).message)) throw new UsageError(`${file} needs migrating first: run \`hookd migrate\``);
-    throw err;
-  }
+/** The configured store, read-only: a UsageError says so when there is nothing to read yet. */
+export function openReader(config: HookdConfig): Promise<Store> {
+  return openStore(config.storage, { readOnly: true });
 }
 
 export function queryFrom(values: ParsedArgs['values'], defaultLimit: number): EventQuery {
@@ -59,8 +52,8 @@ export function queryFrom(values: ParsedArgs['values'], defaultLimit: number): E
 }
 
 /** Each plugin's recorded outcome for one event. */
-export function outcomesOf(reader: Reader, id: string): Outcome[] {
-  return reader.plugins.outcomesFor(id);
+export function outcomesOf(store: Store, id: string): Promise<Outcome[]> {
+  return store.outcomesFor(id);
 }
 
 /** Local time, to the second: what a person compares with their sender's logs. */

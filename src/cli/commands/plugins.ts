@@ -1,7 +1,7 @@
 import { UsageError, type CliIO } from '../command.js';
 import { configFrom, parse } from '../context.js';
 import type { HookdConfig } from '../../config/load.js';
-import { SqliteStore } from '../../store/sqlite/index.js';
+import { openStore } from '../../store/open.js';
 import type { PluginCursor } from '../../store/types.js';
 import { formatTable, openReader } from './events-view.js';
 
@@ -36,10 +36,11 @@ function pluginJson(p: PluginCursor, lag: number) {
   };
 }
 
-function list(config: HookdConfig, json: boolean, io: CliIO): number {
-  const reader = openReader(config);
+async function list(config: HookdConfig, json: boolean, io: CliIO): Promise<number> {
+  const reader = await openReader(config);
   try {
-    const rows = reader.plugins.pluginCursors().map((p) => pluginJson(p, reader.plugins.countEventsAfter(p.cursor)));
+    const rows = [];
+    for (const p of await reader.pluginCursors()) rows.push(pluginJson(p, await reader.countEventsAfter(p.cursor)));
     if (json) {
       for (const r of rows) io.out(JSON.stringify(r));
       return 0;
@@ -60,19 +61,19 @@ function list(config: HookdConfig, json: boolean, io: CliIO): number {
     for (const line of formatTable(['NAME', 'ORIGIN', 'STATE', 'CURSOR', 'LAG', 'FAILURES', 'LAST ERROR'], table)) io.out(line);
     return 0;
   } finally {
-    reader.close();
+    await reader.close();
   }
 }
 
 async function setState(config: HookdConfig, name: string, action: 'enable' | 'disable', json: boolean, io: CliIO): Promise<number> {
-  const store = await SqliteStore.open({ path: config.storage.sqlite.path, synchronous: config.storage.sqlite.synchronous });
+  const store = await openStore(config.storage);
   try {
     const row = await store.updatePlugin(name, action === 'enable' ? { state: 'active', failures: 0 } : { state: 'disabled' });
     if (!row) {
       io.err(`hookd plugins ${action}: no plugin named '${name}' (see hookd plugins list)`);
       return 1;
     }
-    if (json) io.out(JSON.stringify(pluginJson(row, store.countEventsAfter(row.cursor))));
+    if (json) io.out(JSON.stringify(pluginJson(row, await store.countEventsAfter(row.cursor))));
     else io.out(`${name}: ${row.state}${action === 'enable' ? `, catching up from event #${row.cursor}` : ''} (a running receiver follows within ${config.plugins.pollMs} ms)`);
     return 0;
   } finally {

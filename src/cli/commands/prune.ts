@@ -1,6 +1,6 @@
 import { UsageError, type CliIO } from '../command.js';
 import { configFrom, option, parse } from '../context.js';
-import { SqliteStore } from '../../store/sqlite/index.js';
+import { openStore } from '../../store/open.js';
 
 /** `hookd prune`: deletes events older than the retention, as the receiver's timer does (help: ../verbs.ts). */
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -9,7 +9,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const given = option(values, 'days');
   const days = given !== undefined ? Number(given) : config.retention.days;
   if (!Number.isFinite(days) || days < 0) throw new UsageError(`--days takes a number of days, not '${given}'`);
-  const store = await SqliteStore.open({ path: config.storage.sqlite.path, synchronous: config.storage.sqlite.synchronous });
+  const store = await openStore(config.storage);
   try {
     const before = Date.now() - days * 86_400_000;
     const { events } = await store.prune(before);
