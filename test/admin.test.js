@@ -156,8 +156,8 @@ describe('admin API', () => {
       assert.deepEqual(await list('q=failed'), [ids.failed], 'ASCII case-insensitive, `q` alias');
       assert.deepEqual(await list('search=%25'), [], 'LIKE wildcards are literal');
       assert.deepEqual(await list('search=opened&source=gh'), [ids.gh]);
-      const first = r.hookd.store.getEvent(ids.passed).receivedAt;
-      const last = r.hookd.store.getEvent(ids.gh).receivedAt;
+      const first = (await r.hookd.store.getEvent(ids.passed)).receivedAt;
+      const last = (await r.hookd.store.getEvent(ids.gh)).receivedAt;
       assert.deepEqual(await list(`until=${first}`), [], 'until is exclusive');
       assert.deepEqual(await list(`since=${new Date(last).toISOString()}`), [ids.gh], 'since takes ISO time, inclusive');
       assert.equal((await list('since=1h')).length, 4, 'since takes an age');
@@ -204,7 +204,7 @@ describe('admin API', () => {
       const res = await get(`/api/events/${ids.quarantined}`);
       assert.equal(res.status, 200);
       const e = res.json;
-      const stored = r.hookd.store.getEvent(ids.quarantined);
+      const stored = (await r.hookd.store.getEvent(ids.quarantined));
       assert.equal(e.body, stored.body.toString('utf8'));
       assert.equal(Buffer.from(e.bodyBase64, 'base64').compare(stored.body), 0);
       assert.deepEqual(e.payload, { build_id: 3, status: 'PASSED' });

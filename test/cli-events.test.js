@@ -157,7 +157,7 @@ describe('hookd events list|show|tail', () => {
 
   it('show --json: the admin API detail shape; --raw: the exact bytes', async () => {
     const json = JSON.parse((await hookd(dir, ['events', 'show', ids.failed, '--json'])).out);
-    const stored = r.hookd.store.getEvent(ids.failed);
+    const stored = (await r.hookd.store.getEvent(ids.failed));
     assert.equal(json.id, ids.failed);
     assert.equal(json.body, stored.body.toString());
     assert.equal(Buffer.from(json.bodyBase64, 'base64').compare(stored.body), 0);

@@ -78,7 +78,7 @@ describe('hookd send', () => {
       const answer = JSON.parse(res.stdout);
       assert.equal(answer.status, 200);
       assert.equal(answer.body.status, 'accepted');
-      assert.equal(r.hookd.store.getEvent(answer.body.id).body.toString(), fs.readFileSync(path.join(dir, 'build.json'), 'utf8'));
+      assert.equal((await r.hookd.store.getEvent(answer.body.id)).body.toString(), fs.readFileSync(path.join(dir, 'build.json'), 'utf8'));
       fs.writeFileSync(path.join(dir, 'bad.json'), '{"build_id": "x"}');
       const bad = await runHookd(['send', 'foundries', 'bad.json'], dir, { PORT: port });
       assert.equal(bad.status, 1, 'a 422 is a failure for send');

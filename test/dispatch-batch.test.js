@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { lines, sendBuild, sleep, startIn, tempDir, testConfig, waitFor, writePlugin } from './fixtures/plugins/harness.js';
 
-const byName = (r, name) => r.hookd.dispatcher.list().find((p) => p.name === name);
-const outcomeOf = (r, id, plugin) => r.hookd.dispatcher.outcomesFor(id).find((o) => o.plugin === plugin);
+const byName = async (r, name) => (await r.hookd.dispatcher.list()).find((p) => p.name === name);
+const outcomeOf = async (r, id, plugin) => (await r.hookd.dispatcher.outcomesFor(id)).find((o) => o.plugin === plugin);
 
 /**
  * A plugin that appends `<tag> <event id> <call>` per event it finishes, where `<call>` names the
@@ -54,7 +54,7 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
       const outcomes = [];
       r.hookd.dispatcher.on('outcome', (o) => outcomes.push(o));
       await r.hookd.dispatcher.enable('recorder');
-      await waitFor(() => lines(out).length >= 200 && byName(r, 'recorder').lag === 0, 'the backlog');
+      await waitFor(async () => lines(out).length >= 200 && (await byName(r, 'recorder')).lag === 0, 'the backlog');
       await sleep(100);
       const seen = records(out);
       assert.deepEqual(seen.map((s) => s.id), ids, 'every event once, in receipt order');
@@ -67,7 +67,7 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
         'one outcome per event for the admin side and metrics',
       );
       assert.ok(outcomes.every((o) => o.ms >= 0 && o.ms < 2000));
-      assert.equal(byName(r, 'recorder').cursor, r.hookd.store.latestSeq());
+      assert.equal((await byName(r, 'recorder')).cursor, (await r.hookd.store.latestSeq()));
     } finally {
       await r.hookd.close();
     }
@@ -81,10 +81,10 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
     try {
       const ids = await backlog(r, 'slow', 20);
       await r.hookd.dispatcher.enable('slow');
-      await waitFor(() => lines(out).length >= 8, 'eight events (400 ms of work)');
+      await waitFor(async () => lines(out).length >= 8, 'eight events (400 ms of work)');
       // One batch of all 20 would commit nothing before its end, a second from now.
-      assert.ok(byName(r, 'slow').cursor >= r.hookd.store.seqOf(ids[1]), 'the first events are committed while the backlog is worked through');
-      await waitFor(() => lines(out).length >= 20 && byName(r, 'slow').lag === 0, 'the backlog');
+      assert.ok((await byName(r, 'slow')).cursor >= (await r.hookd.store.seqOf(ids[1])), 'the first events are committed while the backlog is worked through');
+      await waitFor(async () => lines(out).length >= 20 && (await byName(r, 'slow')).lag === 0, 'the backlog');
       const seen = records(out);
       assert.deepEqual(seen.map((s) => s.id), ids);
       assert.ok(new Set(seen.map((s) => s.call)).size >= 5, 'several calls of a few events each');
@@ -105,16 +105,16 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
     try {
       ids = await backlog(first, 'strict', 100);
       await first.hookd.dispatcher.enable('strict');
-      await waitFor(() => outcomeOf(first, ids[49], 'strict')?.attempts === 1, 'the failure on build 50');
+      await waitFor(async () => (await outcomeOf(first, ids[49], 'strict'))?.attempts === 1, 'the failure on build 50');
       const seen = records(out);
       assert.deepEqual(seen.map((s) => s.id), ids.slice(0, 49), 'everything before the failing event, nothing after it');
       assert.ok(new Set(seen.map((s) => s.call)).size < 49, 'handed over in batches');
-      assert.deepEqual([outcomeOf(first, ids[48], 'strict').status, outcomeOf(first, ids[48], 'strict').attempts], ['done', 1]);
-      const failing = outcomeOf(first, ids[49], 'strict');
+      assert.deepEqual([(await outcomeOf(first, ids[48], 'strict')).status, (await outcomeOf(first, ids[48], 'strict')).attempts], ['done', 1]);
+      const failing = (await outcomeOf(first, ids[49], 'strict'));
       assert.deepEqual([failing.status, failing.error], ['pending', 'not yet']);
-      assert.equal(outcomeOf(first, ids[50], 'strict').attempts, 0, 'not handed over yet');
-      const status = byName(first, 'strict');
-      assert.deepEqual([status.cursor, status.failures], [first.hookd.store.seqOf(ids[48]), 1], 'the cursor on the last done event');
+      assert.equal((await outcomeOf(first, ids[50], 'strict')).attempts, 0, 'not handed over yet');
+      const status = (await byName(first, 'strict'));
+      assert.deepEqual([status.cursor, status.failures], [(await first.hookd.store.seqOf(ids[48])), 1], 'the cursor on the last done event');
     } finally {
       await first.hookd.close();
     }
@@ -122,15 +122,15 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
     fs.writeFileSync(gate, '');
     const second = await startIn(dir, config);
     try {
-      await waitFor(() => lines(out).length >= 100 && byName(second, 'strict').lag === 0, 'the rest after the restart');
+      await waitFor(async () => lines(out).length >= 100 && (await byName(second, 'strict')).lag === 0, 'the rest after the restart');
       await sleep(100);
       const seen = records(out);
       assert.deepEqual(seen.map((s) => s.id), ids, 'each event once, in receipt order');
       const after = seen.slice(49);
       assert.notEqual(after[0].call, after[1].call, 'the failing event is retried alone');
       assert.ok(new Set(after.map((s) => s.call)).size < 51, 'the rest in batches');
-      assert.deepEqual([outcomeOf(second, ids[49], 'strict').status, outcomeOf(second, ids[49], 'strict').attempts], ['done', 2]);
-      assert.deepEqual([outcomeOf(second, ids[99], 'strict').status, outcomeOf(second, ids[99], 'strict').attempts], ['done', 1]);
+      assert.deepEqual([(await outcomeOf(second, ids[49], 'strict')).status, (await outcomeOf(second, ids[49], 'strict')).attempts], ['done', 2]);
+      assert.deepEqual([(await outcomeOf(second, ids[99], 'strict')).status, (await outcomeOf(second, ids[99], 'strict')).attempts], ['done', 1]);
     } finally {
       await second.hookd.close();
     }
@@ -150,17 +150,17 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
     try {
       const ids = await backlog(r, 'hang', 10);
       await r.hookd.dispatcher.enable('hang');
-      await waitFor(() => lines(out).length >= 10 && byName(r, 'hang').lag === 0, 'every event');
+      await waitFor(async () => lines(out).length >= 10 && (await byName(r, 'hang')).lag === 0, 'every event');
       await sleep(100);
       const seen = records(out);
       assert.deepEqual(seen.map((s) => s.id), ids, 'each once, in receipt order: none after the hung one ran before its retry');
       assert.ok(seen.slice(0, 4).every((s) => s.call === seen[0].call), 'builds 1-4 came in one call');
       assert.notEqual(seen[4].call.split('.')[0], seen[0].call.split('.')[0], 'the retry ran on a fresh thread');
       assert.deepEqual(lines(aborted), [`${ids[4]} TimeoutError`]);
-      const timedOut = outcomeOf(r, ids[4], 'hang');
+      const timedOut = (await outcomeOf(r, ids[4], 'hang'));
       assert.deepEqual([timedOut.status, timedOut.attempts], ['done', 2]);
-      assert.deepEqual([outcomeOf(r, ids[3], 'hang').attempts, outcomeOf(r, ids[5], 'hang').attempts], [1, 1]);
-      assert.equal(byName(r, 'hang').lastError, 'timed out after 300 ms');
+      assert.deepEqual([(await outcomeOf(r, ids[3], 'hang')).attempts, (await outcomeOf(r, ids[5], 'hang')).attempts], [1, 1]);
+      assert.equal((await byName(r, 'hang')).lastError, 'timed out after 300 ms');
     } finally {
       await r.hookd.close();
     }
@@ -181,18 +181,18 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
     try {
       const ids = await backlog(r, 'notify', 10);
       await r.hookd.dispatcher.enable('notify');
-      await waitFor(() => lines(stuck).length === 1, 'the old code to be stuck on build 5');
+      await waitFor(async () => lines(stuck).length === 1, 'the old code to be stuck on build 5');
       const before = records(out);
       assert.deepEqual(before.map((s) => s.id), ids.slice(0, 4));
       assert.ok(before.every((s) => s.call === before[0].call), 'builds 1-5 were one call');
 
       writePlugin(dir, 'notify.mjs', recorderPlugin(out, { tag: 'v2' }));
-      await waitFor(() => lines(out).length >= 10 && byName(r, 'notify').lag === 0, 'the new code to take over');
+      await waitFor(async () => lines(out).length >= 10 && (await byName(r, 'notify')).lag === 0, 'the new code to take over');
       await sleep(100);
       const seen = records(out);
       assert.deepEqual(seen.map((s) => [s.tag, s.id]), [...ids.slice(0, 4).map((id) => ['v1', id]), ...ids.slice(4).map((id) => ['v2', id])]);
       assert.deepEqual(lines(stuck), [ids[4]]);
-      for (const id of ids) assert.deepEqual([outcomeOf(r, id, 'notify').status, outcomeOf(r, id, 'notify').attempts], ['done', 1], 'an abandoned call is not an attempt');
+      for (const id of ids) assert.deepEqual([(await outcomeOf(r, id, 'notify')).status, (await outcomeOf(r, id, 'notify')).attempts], ['done', 1], 'an abandoned call is not an attempt');
     } finally {
       await r.hookd.close();
     }

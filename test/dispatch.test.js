@@ -11,8 +11,8 @@ import { PluginDispatcher } from '../dist/dispatch/dispatcher.js';
 import { createLogger } from '../dist/log.js';
 import { SqliteStore } from '../dist/store/sqlite/index.js';
 
-const byName = (r, name) => r.hookd.dispatcher.list().find((p) => p.name === name);
-const outcomeOf = (r, id, plugin) => r.hookd.dispatcher.outcomesFor(id).find((o) => o.plugin === plugin);
+const byName = async (r, name) => (await r.hookd.dispatcher.list()).find((p) => p.name === name);
+const outcomeOf = async (r, id, plugin) => (await r.hookd.dispatcher.outcomesFor(id)).find((o) => o.plugin === plugin);
 
 describe('delivery: each plugin sees every matching event once, in receipt order', () => {
   it('hands concurrent webhooks over in commit order, records done and skipped, and keeps lag at 0', async () => {
@@ -30,22 +30,22 @@ describe('delivery: each plugin sees every matching event once, in receipt order
       const statusOf = new Map(ids.map((id, i) => [id, builds[i].status]));
       // ULIDs sort in commit order: the order every plugin must see.
       const committed = [...ids].sort();
-      await waitFor(() => lines(all).length >= 30 && r.hookd.dispatcher.list().every((p) => p.lag === 0), 'both plugins to catch up');
+      await waitFor(async () => lines(all).length >= 30 && (await r.hookd.dispatcher.list()).every((p) => p.lag === 0), 'both plugins to catch up');
       assert.deepEqual(lines(all), committed);
       assert.deepEqual(lines(failed), committed.filter((id) => statusOf.get(id) === 'FAILED'));
 
       const passed = committed.find((id) => statusOf.get(id) === 'PASSED');
-      const recorded = r.hookd.dispatcher.outcomesFor(passed);
+      const recorded = (await r.hookd.dispatcher.outcomesFor(passed));
       assert.deepEqual(recorded.map((o) => [o.plugin, o.status, o.attempts, o.error]), [['all', 'done', 1, null], ['failed-only', 'skipped', 0, null]]);
       assert.equal(recorded[0].output, `ok ${passed}`, 'what handle() returned is kept');
       assert.equal(outcomes.filter((o) => o.plugin === 'all' && o.status === 'done').length, 30);
       assert.equal(outcomes.filter((o) => o.plugin === 'failed-only' && o.status === 'skipped').length, 20);
 
-      const list = r.hookd.dispatcher.list();
+      const list = (await r.hookd.dispatcher.list());
       assert.deepEqual(list.map((p) => p.name), ['all', 'failed-only'], 'alphabetical');
       for (const p of list) {
         assert.equal(p.state, 'active');
-        assert.equal(p.cursor, r.hookd.store.latestSeq());
+        assert.equal(p.cursor, (await r.hookd.store.latestSeq()));
         assert.equal(p.origin, 'file');
         assert.equal(p.failures, 0);
       }
@@ -60,7 +60,7 @@ describe('delivery: each plugin sees every matching event once, in receipt order
     writePlugin(dir, 'slow.mjs', appenderPlugin(out, { before: 'await new Promise((r) => setTimeout(r, 25));' }));
     const first = await startIn(dir, testConfig());
     const before = await Promise.all(Array.from({ length: 20 }, (_, i) => sendBuild(first.url, i + 1)));
-    await waitFor(() => lines(out).length >= 4, 'a few deliveries');
+    await waitFor(async () => lines(out).length >= 4, 'a few deliveries');
     await first.hookd.close();
     const handedBeforeStop = lines(out).length;
     assert.ok(handedBeforeStop < 20, `the restart must come mid-dispatch (${handedBeforeStop} of 20 handed over)`);
@@ -69,7 +69,7 @@ describe('delivery: each plugin sees every matching event once, in receipt order
     try {
       const after = [];
       for (let i = 0; i < 5; i++) after.push(await sendBuild(second.url, 100 + i));
-      await waitFor(() => lines(out).length >= 25, 'every event after the restart');
+      await waitFor(async () => lines(out).length >= 25, 'every event after the restart');
       await sleep(100);
       assert.deepEqual(lines(out), [...before].sort().concat(after));
     } finally {
@@ -87,7 +87,7 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
     const config = testConfig({ plugins: { attempts: 3, backoffMs: 60_000 } });
     let r = await startIn(dir, config);
     const e1 = await sendBuild(r.url, 1);
-    await waitFor(() => byName(r, 'strict').failures === 1, 'the first failed attempt');
+    await waitFor(async () => (await byName(r, 'strict')).failures === 1, 'the first failed attempt');
     await r.hookd.close();
 
     // Retention (or `hookd prune`) takes the failing event while the receiver is down.
@@ -99,10 +99,10 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
     r = await startIn(dir, config);
     try {
       const e2 = await sendBuild(r.url, 2);
-      await waitFor(() => outcomeOf(r, e2, 'strict')?.status === 'done', 'the next event');
-      assert.equal(outcomeOf(r, e2, 'strict').attempts, 1, 'its first attempt, not the pruned event\'s second');
+      await waitFor(async () => (await outcomeOf(r, e2, 'strict'))?.status === 'done', 'the next event');
+      assert.equal((await outcomeOf(r, e2, 'strict')).attempts, 1, 'its first attempt, not the pruned event\'s second');
       assert.deepEqual(lines(out), [e2]);
-      assert.equal(byName(r, 'strict').failures, 0);
+      assert.equal((await byName(r, 'strict')).failures, 0);
     } finally {
       await r.hookd.close();
     }
@@ -123,12 +123,12 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
 
       const e1 = await sendBuild(r.url, 1);
       // The state event follows the commit of the new state; wait for it, not just the in-memory state.
-      await waitFor(() => states.some((s) => s.plugin === 'flaky' && s.state === 'deactivated'), 'flaky to be deactivated');
-      const status = byName(r, 'flaky');
+      await waitFor(async () => states.some((s) => s.plugin === 'flaky' && s.state === 'deactivated'), 'flaky to be deactivated');
+      const status = (await byName(r, 'flaky'));
       assert.equal(status.failures, 3);
       assert.match(status.lastError, /flaky is broken on/);
       assert.equal(status.cursor, 0, 'the cursor stays on the failing event');
-      const o = outcomeOf(r, e1, 'flaky');
+      const o = (await outcomeOf(r, e1, 'flaky'));
       assert.deepEqual([o.status, o.attempts], ['pending', 3]);
       assert.match(o.error, new RegExp(`flaky is broken on ${e1}`));
       assert.deepEqual(attempts.map((a) => a.attempts), [1, 2, 3]);
@@ -140,18 +140,18 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
 
       const e2 = await sendBuild(r.url, 2);
       const e3 = await sendBuild(r.url, 3);
-      await waitFor(() => lines(steady).length === 3, 'steady to get all three');
+      await waitFor(async () => lines(steady).length === 3, 'steady to get all three');
       assert.deepEqual(lines(steady), [e1, e2, e3], 'a failing plugin never holds another back');
-      assert.equal(byName(r, 'flaky').lag, 3);
+      assert.equal((await byName(r, 'flaky')).lag, 3);
       assert.deepEqual(lines(flaky), []);
 
       writePlugin(dir, 'flaky.mjs', appenderPlugin(flaky));
-      await waitFor(() => lines(flaky).length >= 3 && byName(r, 'flaky').lag === 0, 'the fixed plugin to catch up');
+      await waitFor(async () => lines(flaky).length >= 3 && (await byName(r, 'flaky')).lag === 0, 'the fixed plugin to catch up');
       await sleep(100);
       assert.deepEqual(lines(flaky), [e1, e2, e3], 'exactly the events it missed, in order');
-      const fixed = byName(r, 'flaky');
+      const fixed = (await byName(r, 'flaky'));
       assert.deepEqual([fixed.state, fixed.failures, fixed.lag], ['active', 0, 0]);
-      assert.deepEqual(outcomeOf(r, e1, 'flaky').status, 'done');
+      assert.deepEqual((await outcomeOf(r, e1, 'flaky')).status, 'done');
       assert.ok(states.some((s) => s.plugin === 'flaky' && s.state === 'active' && /re-activated/.test(s.reason)));
     } finally {
       await r.hookd.close();
@@ -167,14 +167,14 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
       const tries = [];
       r.hookd.dispatcher.on('outcome', (o) => tries.push([o.eventId, o.status, o.attempts]));
       const e0 = await sendBuild(r.url, 1);
-      await waitFor(() => lines(out).length === 1, 'e0');
+      await waitFor(async () => lines(out).length === 1, 'e0');
       const e1 = await sendBuild(r.url, 2, 'FAILED');
-      await waitFor(() => tries.some(([id]) => id === e1), 'the first failure');
+      await waitFor(async () => tries.some(([id]) => id === e1), 'the first failure');
       assert.equal(await r.hookd.dispatcher.replay([e0]), 1);
-      await waitFor(() => byName(r, 'strict').state === 'deactivated', 'strict to give up on e1');
+      await waitFor(async () => (await byName(r, 'strict')).state === 'deactivated', 'strict to give up on e1');
       assert.deepEqual(tries.filter(([id]) => id === e1), [[e1, 'pending', 1], [e1, 'pending', 2], [e1, 'pending', 3]]);
       assert.deepEqual(lines(out), [e0], 'the replay waits behind the failing event');
-      assert.equal(byName(r, 'strict').failures, 3);
+      assert.equal((await byName(r, 'strict')).failures, 3);
     } finally {
       await r.hookd.close();
     }
@@ -198,12 +198,12 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
       const e1 = await sendBuild(r.url, 1);
       const e2 = await sendBuild(r.url, 2, 'FAILED');
       const e3 = await sendBuild(r.url, 3);
-      await waitFor(() => lines(out).length === 2 && byName(r, 'picky').lag === 0, 'the two it can take');
+      await waitFor(async () => lines(out).length === 2 && (await byName(r, 'picky')).lag === 0, 'the two it can take');
       assert.deepEqual(lines(out), [e1, e3]);
-      const o = outcomeOf(r, e2, 'picky');
+      const o = (await outcomeOf(r, e2, 'picky'));
       assert.deepEqual([o.status, o.attempts, o.error], ['failed', 2, 'TypeError: cannot take FAILED builds']);
       assert.deepEqual(lines(told), [`${e2} 2 TypeError: cannot take FAILED builds`]);
-      const p = byName(r, 'picky');
+      const p = (await byName(r, 'picky'));
       assert.deepEqual([p.state, p.failures, p.lag], ['active', 0, 0]);
       assert.equal(p.lastError, 'TypeError: cannot take FAILED builds');
     } finally {
@@ -244,16 +244,16 @@ export default { continueOnError: true, handle(event, ctx) {
       const p99 = acks[Math.ceil(acks.length * 0.99) - 1];
       assert.ok(p99 < 500, `ack p99 ${p99.toFixed(1)} ms while plugins hang, spin and exit`);
 
-      await waitFor(() => lines(steady).length === 40, 'steady to get every event');
+      await waitFor(async () => lines(steady).length === 40, 'steady to get every event');
       assert.deepEqual(lines(steady), ids, 'misbehaving plugins never hold another back');
-      await waitFor(() => ['hang', 'spin', 'exit', 'crash'].every((p) => outcomeOf(r, ids[0], p)?.status === 'failed'), 'each misbehaving plugin to give up on the first event', { timeout: 15_000 });
-      assert.match(outcomeOf(r, ids[0], 'hang').error, /^timed out after 300 ms$/);
-      assert.match(outcomeOf(r, ids[0], 'spin').error, /^timed out after 300 ms$/);
-      assert.match(outcomeOf(r, ids[0], 'exit').error, /exited \(code 3\)/);
-      assert.match(outcomeOf(r, ids[0], 'crash').error, /crashed: Error: uncaught in a plugin/);
-      assert.equal(outcomeOf(r, ids[0], 'hang').attempts, 2);
+      await waitFor(async () => (await Promise.all(['hang', 'spin', 'exit', 'crash'].map((p) => outcomeOf(r, ids[0], p)))).every((o) => o?.status === 'failed'), 'each misbehaving plugin to give up on the first event', { timeout: 15_000 });
+      assert.match((await outcomeOf(r, ids[0], 'hang')).error, /^timed out after 300 ms$/);
+      assert.match((await outcomeOf(r, ids[0], 'spin')).error, /^timed out after 300 ms$/);
+      assert.match((await outcomeOf(r, ids[0], 'exit')).error, /exited \(code 3\)/);
+      assert.match((await outcomeOf(r, ids[0], 'crash')).error, /crashed: Error: uncaught in a plugin/);
+      assert.equal((await outcomeOf(r, ids[0], 'hang')).attempts, 2);
       assert.ok(lines(aborted).includes(`${ids[0]} TimeoutError`), 'ctx.signal aborts at the timeout');
-      for (const p of r.hookd.dispatcher.list()) assert.equal(p.state, 'active', p.name);
+      for (const p of (await r.hookd.dispatcher.list())) assert.equal(p.state, 'active', p.name);
       // Still answering.
       assert.equal((await send(r.url, 'jobserv', 'jobserv', jobservBuild(999))).status, 200);
     } finally {
@@ -270,41 +270,41 @@ describe('hot reload: plugins.dir is watched', () => {
     const broken = path.join(dir, 'broken.txt');
     const r = await startIn(dir, testConfig());
     try {
-      assert.deepEqual(r.hookd.dispatcher.list(), []);
+      assert.deepEqual((await r.hookd.dispatcher.list()), []);
       const e1 = await sendBuild(r.url, 1);
 
       writePlugin(dir, 'late.mjs', appenderPlugin(late));
       writePlugin(dir, '_helper.mjs', 'export const x = 1;\n');
-      await waitFor(() => byName(r, 'late'), 'late.mjs to load');
+      await waitFor(async () => (await byName(r, 'late')), 'late.mjs to load');
       const e2 = await sendBuild(r.url, 2);
-      await waitFor(() => lines(late).length === 1 && byName(r, 'late').lag === 0, 'late to finish e2');
+      await waitFor(async () => lines(late).length === 1 && (await byName(r, 'late')).lag === 0, 'late to finish e2');
       assert.deepEqual(lines(late), [e2], 'a new plugin starts after the newest event');
 
       fs.rmSync(path.join(dir, 'plugins', 'late.mjs'));
-      await waitFor(() => !byName(r, 'late'), 'late.mjs to unload');
+      await waitFor(async () => !(await byName(r, 'late')), 'late.mjs to unload');
       const e3 = await sendBuild(r.url, 3);
       await sleep(200);
       assert.deepEqual(lines(late), [e2]);
 
       writePlugin(dir, 'late.mjs', appenderPlugin(late));
-      await waitFor(() => lines(late).length === 2, 'late to come back and catch up');
+      await waitFor(async () => lines(late).length === 2, 'late to come back and catch up');
       assert.deepEqual(lines(late), [e2, e3], 'its cursor was kept while it was gone');
 
       writePlugin(dir, 'early.mjs', appenderPlugin(early, { extra: "from: 'beginning'," }));
-      await waitFor(() => lines(early).length === 3, 'early to read everything');
+      await waitFor(async () => lines(early).length === 3, 'early to read everything');
       assert.deepEqual(lines(early), [e1, e2, e3]);
 
       writePlugin(dir, 'broken.mjs', 'export default { handle( {\n');
-      await waitFor(() => byName(r, 'broken'), 'broken.mjs to be listed');
-      const b = byName(r, 'broken');
+      await waitFor(async () => (await byName(r, 'broken')), 'broken.mjs to be listed');
+      const b = (await byName(r, 'broken'));
       assert.equal(b.state, 'deactivated');
       assert.match(b.lastError, /^could not be loaded: SyntaxError/);
       const e4 = await sendBuild(r.url, 4);
       writePlugin(dir, 'broken.mjs', appenderPlugin(broken));
-      await waitFor(() => lines(broken).length === 1, 'the fixed file to run');
+      await waitFor(async () => lines(broken).length === 1, 'the fixed file to run');
       assert.deepEqual(lines(broken), [e4], 'it catches up from when it first appeared');
-      assert.equal(byName(r, 'broken').state, 'active');
-      assert.deepEqual(r.hookd.dispatcher.list().map((p) => p.name), ['broken', 'early', 'late'], 'helpers starting with _ are not plugins');
+      assert.equal((await byName(r, 'broken')).state, 'active');
+      assert.deepEqual((await r.hookd.dispatcher.list()).map((p) => p.name), ['broken', 'early', 'late'], 'helpers starting with _ are not plugins');
     } finally {
       await r.hookd.close();
     }
@@ -317,13 +317,13 @@ describe('hot reload: plugins.dir is watched', () => {
     writePlugin(dir, 'b-two.mjs', appenderPlugin(two, { name: 'notify' }));
     const r = await startIn(dir, testConfig());
     try {
-      assert.deepEqual(r.hookd.dispatcher.list().map((p) => [p.name, path.basename(p.file)]), [['notify', 'a-one.mjs']]);
+      assert.deepEqual((await r.hookd.dispatcher.list()).map((p) => [p.name, path.basename(p.file)]), [['notify', 'a-one.mjs']]);
       const e1 = await sendBuild(r.url, 1);
-      await waitFor(() => lines(one).length === 1 && byName(r, 'notify').lag === 0, 'a-one to finish e1');
+      await waitFor(async () => lines(one).length === 1 && (await byName(r, 'notify')).lag === 0, 'a-one to finish e1');
       fs.rmSync(path.join(dir, 'plugins', 'a-one.mjs'));
-      await waitFor(() => byName(r, 'notify')?.file?.endsWith('b-two.mjs'), 'b-two to take the name');
+      await waitFor(async () => (await byName(r, 'notify'))?.file?.endsWith('b-two.mjs'), 'b-two to take the name');
       const e2 = await sendBuild(r.url, 2);
-      await waitFor(() => lines(two).length === 1, 'b-two to get e2');
+      await waitFor(async () => lines(two).length === 1, 'b-two to get e2');
       assert.deepEqual([lines(one), lines(two)], [[e1], [e2]], 'one cursor per name');
     } finally {
       await r.hookd.close();
@@ -353,17 +353,18 @@ describe('start-up: a new plugin misses nothing acknowledged while it loads', ()
     const logger = createLogger({ level: 'error', destination: fs.createWriteStream(path.join(dir, 'log.txt')) });
     await append(1); // before this start: not for a new plugin
     const dispatcher = new PluginDispatcher({ store, logger, plugins, baseDir: dir });
+    await dispatcher.prepare(); // what serve.ts does before the listeners open
     try {
       const acked = await append(2); // the listeners are open, the plugin not registered yet
       await dispatcher.start();
       const after = await append(3);
-      await waitFor(() => lines(out).length >= 2, 'the new plugin to take both');
+      await waitFor(async () => lines(out).length >= 2, 'the new plugin to take both');
       assert.deepEqual(lines(out), [acked, after]);
 
       writePlugin(dir, 'later.mjs', appenderPlugin(later));
-      await waitFor(() => dispatcher.list().some((p) => p.name === 'later'), 'later.mjs to load');
+      await waitFor(async () => (await dispatcher.list()).some((p) => p.name === 'later'), 'later.mjs to load');
       const last = await append(4);
-      await waitFor(() => lines(later).length >= 1 && lines(out).length >= 3, 'both to take the last one');
+      await waitFor(async () => lines(later).length >= 1 && lines(out).length >= 3, 'both to take the last one');
       await sleep(100);
       assert.deepEqual(lines(later), [last], 'dropped in while running, a plugin starts at the newest event then');
     } finally {
@@ -384,9 +385,9 @@ describe('replay, quarantine and release, enable and disable', () => {
     try {
       const e1 = await sendBuild(r.url, 1);
       const e2 = await sendBuild(r.url, 2, 'FAILED');
-      await waitFor(() => lines(a).length === 2 && lines(b).length === 1, 'first delivery');
+      await waitFor(async () => lines(a).length === 2 && lines(b).length === 1, 'first delivery');
       assert.equal(await r.hookd.dispatcher.replay([e1, e2]), 3, 'a takes both, b only the FAILED one');
-      await waitFor(() => lines(a).length === 4 && lines(b).length === 2, 'the replay');
+      await waitFor(async () => lines(a).length === 4 && lines(b).length === 2, 'the replay');
       assert.deepEqual(lines(a), [e1, e2, e1, e2]);
       assert.deepEqual(lines(b), [e2, e2]);
 
@@ -394,7 +395,7 @@ describe('replay, quarantine and release, enable and disable', () => {
       assert.equal(await r.hookd.dispatcher.replay([e1], 'b'), 0, 'not a match for b');
       assert.equal(await r.hookd.dispatcher.replay(['01ARZ3NDEKTSV4RRFFQ69G5FAV']), 0);
       await assert.rejects(r.hookd.dispatcher.replay([e1], 'ghost'), /no plugin named 'ghost'/);
-      await waitFor(() => lines(a).length === 5, 'the replay to a');
+      await waitFor(async () => lines(a).length === 5, 'the replay to a');
       assert.equal(lines(a)[4], e1);
     } finally {
       await r.hookd.close();
@@ -413,17 +414,18 @@ describe('replay, quarantine and release, enable and disable', () => {
       assert.equal(bad.status, 422);
       const q = bad.json.id;
       const e1 = await sendBuild(r.url, 2);
-      await waitFor(() => lines(a).length === 1, 'a to pass the quarantined event');
+      await waitFor(async () => lines(a).length === 1, 'a to pass the quarantined event');
       assert.deepEqual(lines(a), [e1]);
-      assert.deepEqual(r.hookd.dispatcher.outcomesFor(q), [], 'a quarantined event is not dispatched');
+      assert.deepEqual((await r.hookd.dispatcher.outcomesFor(q)), [], 'a quarantined event is not dispatched');
       assert.equal(await r.hookd.dispatcher.replay([q]), 0, 'nor replayed');
 
-      // What `hookd events revalidate` does once the event passes: commit the status, then queue it.
-      await r.hookd.store.updateValidation([{ id: q, status: 'accepted', schema: null, errors: null }]);
-      assert.equal(await r.hookd.store.enqueueRedelivery([q]), 2, 'queued for every plugin present');
-      await waitFor(() => lines(a).length === 2, 'the released event');
+      // What `hookd events revalidate` does once the event passes: the new status and its redelivery, in one transaction.
+      const { queued } = await r.hookd.store.updateValidation([{ id: q, status: 'accepted', schema: null, errors: null }]);
+      assert.equal(queued, 2, 'queued for every plugin present');
+      assert.equal(await r.hookd.store.enqueueRedelivery([q]), 0, 'an event already queued for a plugin is queued once');
+      await waitFor(async () => lines(a).length === 2, 'the released event');
       assert.deepEqual(lines(a), [e1, q]);
-      await waitFor(() => outcomeOf(r, q, 'b')?.status === 'skipped', 'b to skip it');
+      await waitFor(async () => (await outcomeOf(r, q, 'b'))?.status === 'skipped', 'b to skip it');
 
       const states = [];
       r.hookd.dispatcher.on('state', (s) => states.push(s));
@@ -432,15 +434,15 @@ describe('replay, quarantine and release, enable and disable', () => {
       const e2 = await sendBuild(r.url, 3);
       await sleep(200);
       assert.deepEqual(lines(a), [e1, q]);
-      assert.deepEqual([byName(r, 'a').state, byName(r, 'a').lag], ['disabled', 1]);
-      await waitFor(() => outcomeOf(r, e2, 'b')?.status === 'skipped', 'b to skip e2');
+      assert.deepEqual([(await byName(r, 'a')).state, (await byName(r, 'a')).lag], ['disabled', 1]);
+      await waitFor(async () => (await outcomeOf(r, e2, 'b'))?.status === 'skipped', 'b to skip e2');
       assert.deepEqual(
-        r.hookd.dispatcher.outcomesFor(e2).map((o) => [o.plugin, o.status, o.attempts]),
+        (await r.hookd.dispatcher.outcomesFor(e2)).map((o) => [o.plugin, o.status, o.attempts]),
         [['a', 'pending', 0], ['b', 'skipped', 0]],
         'pending: a will be handed it once enabled',
       );
       await r.hookd.dispatcher.enable('a');
-      await waitFor(() => lines(a).length === 3, 'a to catch up');
+      await waitFor(async () => lines(a).length === 3, 'a to catch up');
       assert.deepEqual(lines(a), [e1, q, e2]);
       await assert.rejects(r.hookd.dispatcher.enable('ghost'), (err) => err.status === 404);
     } finally {

@@ -53,8 +53,8 @@ describe('restart keeps every event', () => {
     await first.hookd.close();
     const second = await startReceiver(baseConfig(), { dir });
     try {
-      for (const { id, body } of sent) assert.equal(second.hookd.store.getEvent(id)?.body.toString(), body);
-      const ids = second.hookd.store.listEvents({ order: 'oldest', limit: 100 }).map((e) => e.id);
+      for (const { id, body } of sent) assert.equal((await second.hookd.store.getEvent(id))?.body.toString(), body);
+      const ids = (await second.hookd.store.listEvents({ order: 'oldest', limit: 100 })).map((e) => e.id);
       assert.deepEqual(ids, [...ids].sort(), 'ids sort in receipt order');
     } finally {
       await second.hookd.close();
@@ -71,7 +71,9 @@ describe('restart keeps every event', () => {
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     db.close();
     const again = await startReceiver(baseConfig(), { dir: r.dir });
-    assert.deepEqual(again.hookd.store.appliedMigrations, [], 'nothing re-applied on the next start');
+    const report = await again.hookd.store.report();
+    assert.deepEqual(report.appliedNow, [], 'nothing re-applied on the next start');
+    assert.deepEqual([report.applied, report.pending], [files, []], 'the store reports what it has applied');
     await again.hookd.close();
   });
 });
@@ -85,7 +87,7 @@ describe('group commit', () => {
       const bodies = Array.from({ length: 64 }, (_, i) => pythonJsonDumps(jobservBuild(2000 + i)));
       const answers = await Promise.all(bodies.map((b) => post(`${r.url}/hooks/foundries`, b, signedHeaders('jobserv', SECRET, b))));
       assert.ok(answers.every((a) => a.status === 200));
-      for (const a of answers) assert.ok(r.hookd.store.getEvent(a.json.id), 'each 200 names a committed event');
+      for (const a of answers) assert.ok((await r.hookd.store.getEvent(a.json.id)), 'each 200 names a committed event');
       const committed = batches.reduce((a, b) => a + b, 0);
       assert.equal(committed, 64);
       assert.ok(batches.length < 64, `64 appends in ${batches.length} transactions`);
@@ -120,7 +122,7 @@ describe('group commit', () => {
       const started = Date.now();
       await store.recordDispatch({ plugin: 'progress-test', outcomes: [], cursor: 99 });
       assert.ok(Date.now() - started < 2000);
-      assert.equal(store.pluginCursors().find((p) => p.plugin === 'progress-test').cursor, 99);
+      assert.equal((await store.pluginCursors()).find((p) => p.plugin === 'progress-test').cursor, 99);
     } finally {
       await r.hookd.close();
     }

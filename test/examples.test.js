@@ -61,7 +61,7 @@ describe('examples/plugins on their senders\' payloads', () => {
     await post('statusChange', 'shotgrid', 'shotgrid', 'shotgrid-status-change.json');
     await post('codeChange', 'shotgrid', 'shotgrid', 'shotgrid-code-change.json');
     // Every example has finished with every event (done or skipped).
-    await waitFor(() => Object.values(ids).every((id) => r.hookd.dispatcher.outcomesFor(id).filter((o) => o.status !== 'pending').length === 5), 'every example to finish every event');
+    await waitFor(async () => (await Promise.all(Object.values(ids).map((id) => r.hookd.dispatcher.outcomesFor(id)))).every((list) => list.filter((o) => o.status !== 'pending').length === 5), 'every example to finish every event');
   });
 
   after(async () => {
@@ -69,11 +69,11 @@ describe('examples/plugins on their senders\' payloads', () => {
     services?.server.close();
   });
 
-  const outcome = (key, plugin) => r.hookd.dispatcher.outcomesFor(ids[key]).find((o) => o.plugin === plugin);
+  const outcome = async (key, plugin) => (await r.hookd.dispatcher.outcomesFor(ids[key])).find((o) => o.plugin === plugin);
 
-  it('loads all five examples, in alphabetical order, active', () => {
+  it('loads all five examples, in alphabetical order, active', async () => {
     assert.deepEqual(
-      r.hookd.dispatcher.list().map((p) => [p.name, p.state]),
+      (await r.hookd.dispatcher.list()).map((p) => [p.name, p.state]),
       [
         ['aurora-task-state', 'active'],
         ['factotum-job-summary', 'active'],
@@ -84,8 +84,8 @@ describe('examples/plugins on their senders\' payloads', () => {
     );
   });
 
-  it('jobserv-failed-build: a notice naming the failed run and its log, posted to the chat webhook; passed builds are skipped', () => {
-    const o = outcome('failedBuild', 'jobserv-failed-build');
+  it('jobserv-failed-build: a notice naming the failed run and its log, posted to the chat webhook; passed builds are skipped', async () => {
+    const o = (await outcome('failedBuild', 'jobserv-failed-build'));
     assert.equal(o.status, 'done', o.error);
     assert.match(o.output, /^Build 67 of andy-corp\/lmp FAILED \(trigger containers-devel\)/);
     assert.match(o.output, /✗ build-armhf: https:\/\/api\.foundries\.io\/projects\/andy-corp\/lmp\/builds\/67\/runs\/build-armhf\/console\.log/);
@@ -93,11 +93,11 @@ describe('examples/plugins on their senders\' payloads', () => {
     const chat = services.received.filter((x) => x.url === '/chat');
     assert.equal(chat.length, 1);
     assert.equal(chat[0].json.text, o.output);
-    assert.equal(outcome('passedBuild', 'jobserv-failed-build').status, 'skipped');
+    assert.equal((await outcome('passedBuild', 'jobserv-failed-build')).status, 'skipped');
   });
 
-  it('factotum-job-summary: decodes the base64 Factfile and lines its tasks up with their states', () => {
-    const ok = outcome('factotum', 'factotum-job-summary');
+  it('factotum-job-summary: decodes the base64 Factfile and lines its tasks up with their states', async () => {
+    const ok = (await outcome('factotum', 'factotum-job-summary'));
     assert.equal(ok.status, 'done', ok.error);
     assert.equal(
       ok.output,
@@ -108,27 +108,27 @@ describe('examples/plugins on their senders\' payloads', () => {
         "  - echo omega (echo and omega!): SKIPPED — the task 'echo beta' requested an early finish (no-op)",
       ].join('\n'),
     );
-    const failed = outcome('factotumFailed', 'factotum-job-summary');
+    const failed = (await outcome('factotumFailed', 'factotum-job-summary'));
     assert.equal(failed.status, 'done', failed.error);
     assert.match(failed.output, /^echo order demo FAILED in /);
     assert.match(failed.output, /✗ echo alpha \(echo alpha\): FAILED in PT0\.001S, exit 1 — the task exited with a return code of 1/);
   });
 
-  it('hkube-progress: logs progress at info and above; debug progress does not match', () => {
-    const o = outcome('hkubeInfo', 'hkube-progress');
+  it('hkube-progress: logs progress at info and above; debug progress does not match', async () => {
+    const o = (await outcome('hkubeInfo', 'hkube-progress'));
     assert.equal(o.status, 'done', o.error);
     assert.equal(o.output, 'batch:672a8b0e-c0b0-486e-bb2b-4571b0805f29 completed 100.00% — 100.00% completed, 3 succeed');
-    assert.equal(outcome('hkubeDebug', 'hkube-progress').status, 'skipped');
+    assert.equal((await outcome('hkubeDebug', 'hkube-progress')).status, 'skipped');
   });
 
-  it('aurora-task-state: role/env/job/instance and the state change', () => {
-    const o = outcome('aurora', 'aurora-task-state');
+  it('aurora-task-state: role/env/job/instance and the state change', async () => {
+    const o = (await outcome('aurora', 'aurora-task-state'));
     assert.equal(o.status, 'done', o.error);
     assert.equal(o.output, 'vagrant/test/http_example/8 new → PENDING');
   });
 
-  it('shotgrid-status-note: creates a Note through the REST API for a status change only', () => {
-    const o = outcome('statusChange', 'shotgrid-status-note');
+  it('shotgrid-status-note: creates a Note through the REST API for a status change only', async () => {
+    const o = (await outcome('statusChange', 'shotgrid-status-note'));
     assert.equal(o.status, 'done', o.error);
     assert.equal(o.output, 'Note 9001: Shot 1419: status ip → fin');
     const notes = services.received.filter((x) => x.url === '/api/v1/entity/notes');
@@ -137,13 +137,13 @@ describe('examples/plugins on their senders\' payloads', () => {
     assert.deepEqual(notes[0].json.note_links, [{ type: 'Shot', id: 1419 }]);
     assert.deepEqual(notes[0].json.project, { type: 'Project', id: 127 });
     assert.match(notes[0].json.content, /from ip to fin by HumanUser 24/);
-    assert.equal(outcome('codeChange', 'shotgrid-status-note').status, 'skipped');
+    assert.equal((await outcome('codeChange', 'shotgrid-status-note')).status, 'skipped');
   });
 
-  it('each example skips the other senders\' events', () => {
-    assert.equal(outcome('aurora', 'jobserv-failed-build').status, 'skipped');
-    assert.equal(outcome('failedBuild', 'aurora-task-state').status, 'skipped');
-    assert.equal(outcome('factotum', 'hkube-progress').status, 'skipped');
-    assert.equal(outcome('statusChange', 'factotum-job-summary').status, 'skipped');
+  it('each example skips the other senders\' events', async () => {
+    assert.equal((await outcome('aurora', 'jobserv-failed-build')).status, 'skipped');
+    assert.equal((await outcome('failedBuild', 'aurora-task-state')).status, 'skipped');
+    assert.equal((await outcome('factotum', 'hkube-progress')).status, 'skipped');
+    assert.equal((await outcome('statusChange', 'factotum-job-summary')).status, 'skipped');
   });
 });

@@ -60,7 +60,7 @@ function addLegacyRegistry(dir) {
 async function waitFor(what, fn, ms = 10_000) {
   const until = Date.now() + ms;
   for (;;) {
-    const value = fn();
+    const value = await fn();
     if (value) return value;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -112,7 +112,7 @@ export default {
   });
 
   it('keeps it as quarantined with its schema and errors, and a resend gets the same 422 and id', async () => {
-    const stored = r.hookd.store.getEvent(quarantinedId);
+    const stored = (await r.hookd.store.getEvent(quarantinedId));
     assert.equal(stored.status, 'quarantined');
     assert.equal(stored.schema, FACTOTUM_JOB);
     assert.equal(stored.errors.length, 6);
@@ -128,7 +128,7 @@ export default {
     assert.equal(res.status, 0, res.stderr);
     assert.match(res.stdout, new RegExp(`^quarantined  ${quarantinedId}  factotum  ${FACTOTUM_JOB}  \\(root\\): must have required property 'tags' \\(\\+5 more\\)$`, 'm'));
     assert.match(res.stdout, /^checked 1, released 0, still quarantined 1$/m);
-    assert.equal(r.hookd.store.getEvent(quarantinedId).status, 'quarantined');
+    assert.equal((await r.hookd.store.getEvent(quarantinedId)).status, 'quarantined');
   });
 
   it('filters select nothing when they do not match the event (--source, --schema pattern)', async () => {
@@ -158,12 +158,12 @@ export default {
     assert.equal(summary.stillQuarantined, 0);
     assert.ok(summary.queued >= 1, 'queued for the plugin');
 
-    const stored = r.hookd.store.getEvent(quarantinedId);
+    const stored = (await r.hookd.store.getEvent(quarantinedId));
     assert.equal(stored.status, 'accepted');
     assert.equal(stored.schema, FACTOTUM_JOB);
     assert.equal(stored.errors, null);
 
-    const line = await waitFor('the plugin to be handed the released event', () =>
+    const line = await waitFor('the plugin to be handed the released event', async () =>
       fs.existsSync(seen) && fs.readFileSync(seen, 'utf8').split('\n').find((l) => l.includes(quarantinedId)),
     );
     assert.deepEqual(JSON.parse(line), { id: quarantinedId, schema: FACTOTUM_JOB, runState: 'COMPLETED' });
@@ -181,7 +181,7 @@ export default {
       const res = await post(`${r2.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`, SEED_000, factotumHeaders);
       assert.equal(res.status, 200, res.text);
       assert.equal(res.json.status, 'accepted');
-      assert.equal(r2.hookd.store.getEvent(res.json.id).schema, FACTOTUM_JOB);
+      assert.equal((await r2.hookd.store.getEvent(res.json.id)).schema, FACTOTUM_JOB);
       // …and Factotum 0.7's current shape still passes: the legacy registry only holds job_update.
       const task = await post(`${r2.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`, fixtureBytes('factotum-0.7/task-update-running.json'), factotumHeaders);
       assert.equal(task.status, 200, task.text);
@@ -203,7 +203,7 @@ describe('a realistic payload per sender is accepted; a broken one gets 422 with
   async function expectAccepted(res, schema) {
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.status, 'accepted');
-    const stored = r.hookd.store.getEvent(res.json.id);
+    const stored = (await r.hookd.store.getEvent(res.json.id));
     assert.equal(stored.status, 'accepted');
     assert.equal(stored.schema, schema);
     assert.equal(stored.errors, null);
@@ -213,7 +213,7 @@ describe('a realistic payload per sender is accepted; a broken one gets 422 with
     assert.equal(res.json.status, 'quarantined');
     assert.deepEqual(res.json.errors.map((e) => e.path).sort(), [...paths].sort(), JSON.stringify(res.json.errors));
     for (const e of res.json.errors) assert.ok(e.message.length > 0);
-    const stored = r.hookd.store.getEvent(res.json.id);
+    const stored = (await r.hookd.store.getEvent(res.json.id));
     assert.equal(stored.status, 'quarantined');
     assert.equal(stored.schema, schema);
   }
@@ -296,7 +296,7 @@ describe('a realistic payload per sender is accepted; a broken one gets 422 with
     assert.equal(res.json.errors.length, 1);
     assert.equal(res.json.errors[0].path, '/schema');
     assert.match(res.json.errors[0].message, /schema URI .*1\.0\.0.* is not SchemaVer/);
-    const stored = r.hookd.store.getEvent(res.json.id);
+    const stored = (await r.hookd.store.getEvent(res.json.id));
     assert.equal(stored.status, 'quarantined');
     assert.equal(stored.schema, null);
   });
@@ -307,7 +307,7 @@ describe('a realistic payload per sender is accepted; a broken one gets 422 with
     assert.equal(res.status, 422);
     assert.deepEqual(res.json.errors.map((e) => e.path), ['/schema']);
     assert.match(res.json.errors[0].message, /iglu:com\.acme\/deploy\/jsonschema\/1-0-0 not found in any registry/);
-    assert.equal(r.hookd.store.getEvent(res.json.id).schema, 'iglu:com.acme/deploy/jsonschema/1-0-0');
+    assert.equal((await r.hookd.store.getEvent(res.json.id)).schema, 'iglu:com.acme/deploy/jsonschema/1-0-0');
   });
 });
 
@@ -342,7 +342,7 @@ describe('a static registry that hangs', () => {
   });
 
   it('answers 503 with Retry-After within the ack deadline and stores nothing', async () => {
-    const before = r.hookd.store.countEvents();
+    const before = (await r.hookd.store.countEvents());
     const body = JSON.stringify({ schema: 'iglu:com.acme/deploy/jsonschema/1-0-0', data: { ok: true } });
     const started = Date.now();
     const res = await post(`${r.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`, body, factotumHeaders);
@@ -351,7 +351,7 @@ describe('a static registry that hangs', () => {
     assert.match(res.headers.get('retry-after') ?? '', /^\d+$/);
     assert.equal(res.json.code, 'registry_unavailable');
     assert.ok(elapsed < 800 + 200, `answered after ${elapsed} ms; the ack deadline is 800 ms`);
-    assert.equal(r.hookd.store.countEvents(), before, 'a 503 means the sender retries: nothing stored');
+    assert.equal((await r.hookd.store.countEvents()), before, 'a 503 means the sender retries: nothing stored');
   });
 });
 
@@ -400,7 +400,7 @@ describe('revalidate when a registry is down, then serves the schema', () => {
     const lines = jsonLines(down.stdout);
     assert.deepEqual(lines.slice(0, -1).map((e) => [e.result, e.reason.code]), [['unchecked', 'registry_unavailable'], ['unchecked', 'registry_unavailable']]);
     assert.deepEqual(lines.at(-1).summary, { checked: 0, released: 0, stillQuarantined: 0, unchecked: 2, registryFailed: true, queued: 0 });
-    assert.match(r.hookd.store.getEvent(good.json.id).errors[0].message, /not found in any registry/, 'left as it was');
+    assert.match((await r.hookd.store.getEvent(good.json.id)).errors[0].message, /not found in any registry/, 'left as it was');
 
     mode = 'serve';
     const up = await hookd(['events', 'revalidate'], dir);
@@ -408,8 +408,8 @@ describe('revalidate when a registry is down, then serves the schema', () => {
     assert.match(up.stdout, new RegExp(`^released {5}${good.json.id}  factotum  iglu:com\\.acme/deploy/jsonschema/1-0-0$`, 'm'));
     assert.match(up.stdout, new RegExp(`^quarantined  ${bad.json.id}  factotum  iglu:com\\.acme/deploy/jsonschema/1-0-0  \\(root\\): must have required property 'app'$`, 'm'));
     assert.match(up.stdout, /^checked 2, released 1 \(0 plugin deliveries queued\), still quarantined 1$/m);
-    assert.equal(r.hookd.store.getEvent(good.json.id).status, 'accepted');
-    const still = r.hookd.store.getEvent(bad.json.id);
+    assert.equal((await r.hookd.store.getEvent(good.json.id)).status, 'accepted');
+    const still = (await r.hookd.store.getEvent(bad.json.id));
     assert.equal(still.status, 'quarantined');
     assert.deepEqual(still.errors, [{ path: '', message: "must have required property 'app'" }], 'errors updated to the current ones');
   });

@@ -35,7 +35,7 @@ describe('ingest answers (SPEC §3)', () => {
     assert.equal(res.status, 200);
     assert.equal(res.json.status, 'accepted');
     assert.match(res.json.id, /^[0-9A-HJKMNP-TV-Z]{26}$/);
-    const stored = r.hookd.store.getEvent(res.json.id);
+    const stored = (await r.hookd.store.getEvent(res.json.id));
     assert.equal(stored.body.toString(), body, 'raw bytes kept exactly');
     assert.equal(stored.status, 'accepted');
     assert.equal(stored.schema, 'iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0');
@@ -46,11 +46,11 @@ describe('ingest answers (SPEC §3)', () => {
     const body = pythonJsonDumps(jobservBuild(2));
     const h = signedHeaders('jobserv', SECRET, body);
     const first = await post(hook('foundries'), body, h);
-    const count = r.hookd.store.countEvents();
+    const count = (await r.hookd.store.countEvents());
     const again = await post(hook('foundries'), body, h);
     assert.equal(again.status, 200);
     assert.deepEqual(again.json, { id: first.json.id, status: 'duplicate' });
-    assert.equal(r.hookd.store.countEvents(), count);
+    assert.equal((await r.hookd.store.countEvents()), count);
   });
 
   it('accepts JobServ bytes exactly as the sender makes them (every vector in the shared file)', async () => {
@@ -87,7 +87,7 @@ describe('ingest answers (SPEC §3)', () => {
       assert.deepEqual(res.json, missing.json, 'same fixed message');
       assert.ok(!res.text.includes(expected.slice(7)));
     }
-    assert.equal(r.hookd.store.listEvents({ limit: 500 }).filter((e) => e.body.toString() === body).length, 0, 'unverified bodies are never stored');
+    assert.equal((await r.hookd.store.listEvents({ limit: 500 })).filter((e) => e.body.toString() === body).length, 0, 'unverified bodies are never stored');
   });
 
   it('404 for an unknown source, before anything else', async () => {
@@ -157,7 +157,7 @@ describe('ingest answers (SPEC §3)', () => {
     assert.ok(res.json.errors.length > 0);
     assert.ok(res.json.errors.every((e) => typeof e.path === 'string' && typeof e.message === 'string'));
     assert.ok(res.json.errors.some((e) => e.path === '/status'), JSON.stringify(res.json.errors));
-    const stored = r.hookd.store.getEvent(res.json.id);
+    const stored = (await r.hookd.store.getEvent(res.json.id));
     assert.equal(stored.status, 'quarantined');
     assert.deepEqual(stored.errors, res.json.errors);
     const again = await post(hook('foundries'), body, h);
@@ -182,7 +182,7 @@ describe('ingest answers (SPEC §3)', () => {
     for (const [i, [headers, query]] of carriers.entries()) {
       const res = await post(hook('hkube') + query, progress(i), { 'content-type': 'application/json', cookie: 'sid=not-a-real-cookie', ...headers });
       assert.equal(res.status, 200, res.text);
-      const stored = r.hookd.store.getEvent(res.json.id);
+      const stored = (await r.hookd.store.getEvent(res.json.id));
       assert.equal(stored.headers.authorization, undefined);
       assert.equal(stored.headers['x-hookd-token'], undefined);
       assert.equal(stored.headers.cookie, undefined);
@@ -200,10 +200,10 @@ describe('ingest answers (SPEC §3)', () => {
     assert.equal(res.json.status, 'accepted');
     assert.equal(res.json.ids.length, 3);
     assert.deepEqual(res.json.items.map((i) => i.status), ['accepted', 'accepted', 'accepted']);
-    const ev = r.hookd.store.getEvent(res.json.ids[1]);
+    const ev = (await r.hookd.store.getEvent(res.json.ids[1]));
     assert.deepEqual(JSON.parse(ev.payload.toString()), { data: delivery(2), timestamp: '2022-02-01T20:53:09Z' });
     assert.equal(ev.body.toString(), batch, 'the signed bytes are kept once and linked from each event');
-    assert.equal(r.hookd.store.getEvent(res.json.ids[0]).requestId, ev.requestId);
+    assert.equal((await r.hookd.store.getEvent(res.json.ids[0])).requestId, ev.requestId);
     // A second batch overlapping on delivery 3.
     const batch2 = JSON.stringify({ timestamp: '2022-02-01T20:54:00Z', data: { deliveries: [delivery(3), delivery(4)] } });
     const res2 = await post(hook('shotgrid'), batch2, signedHeaders('shotgrid', SG_SECRET, batch2));
@@ -239,7 +239,7 @@ describe('body dedupe keys: the first 128 bits of the SHA-256', () => {
 
     r = await startReceiver(baseConfig(), { dir });
     try {
-      assert.equal(r.hookd.store.getEvent(first.json.id).dedupeKey, bodyKey(Buffer.from(body)));
+      assert.equal((await r.hookd.store.getEvent(first.json.id)).dedupeKey, bodyKey(Buffer.from(body)));
       const again = await post(`${r.url}/hooks/foundries`, body, h);
       assert.deepEqual([again.status, again.json], [200, { id: first.json.id, status: 'duplicate' }]);
     } finally {
@@ -289,7 +289,7 @@ describe('503 when the store cannot commit before the ack deadline', () => {
       const again = await post(`${r.url}/hooks/foundries`, body, signedHeaders('jobserv', SECRET, body));
       assert.equal(again.status, 200);
       assert.ok(['accepted', 'duplicate'].includes(again.json.status));
-      assert.ok(r.hookd.store.getEvent(again.json.id), 'a 200 always names a stored event');
+      assert.ok((await r.hookd.store.getEvent(again.json.id)), 'a 200 always names a stored event');
     } finally {
       if (locker.inTransaction) locker.exec('ROLLBACK');
       locker.close();

@@ -131,8 +131,8 @@ describe('inspector page in Chromium', () => {
 
   it('replays an event to the plugins', async () => {
     assert.ok(r.hookd.dispatcher, 'the receiver runs a dispatcher');
-    const [accepted] = (await (await fetch(`${r.hookd.adminUrl}/api/events?status=accepted&limit=1`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()).events;
-    const before = r.hookd.dispatcher.outcomesFor(accepted.id).find((x) => x.plugin === 'notify')?.updatedAt ?? 0;
+    const [accepted] = (await (fetch(`${r.hookd.adminUrl}/api/events?status=accepted&limit=1`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()).events;
+    const before = (await r.hookd.dispatcher.outcomesFor(accepted.id)).find((x) => x.plugin === 'notify')?.updatedAt ?? 0;
     await new Promise((res) => setTimeout(res, 5)); // updatedAt has ms resolution
     await page.click(`#event-rows tr[data-id="${accepted.id}"]`);
     await page.waitForSelector('#replay-btn');
@@ -142,7 +142,7 @@ describe('inspector page in Chromium', () => {
     assert.ok(replayCall, 'the button called the replay route');
     // Re-dispatched for real: the plugin's outcome for this event is written again.
     for (const deadline = Date.now() + 5000; ; await new Promise((res) => setTimeout(res, 50))) {
-      const o = r.hookd.dispatcher.outcomesFor(accepted.id).find((x) => x.plugin === 'notify');
+      const o = (await r.hookd.dispatcher.outcomesFor(accepted.id)).find((x) => x.plugin === 'notify');
       if (o && o.status === 'done' && o.updatedAt > before) break;
       assert.ok(Date.now() < deadline, 'the replayed delivery was recorded');
     }
@@ -160,14 +160,14 @@ describe('inspector page in Chromium', () => {
     await page.waitForSelector('#plugin-rows tr[data-plugin="notify"]');
     const notify = '#plugin-rows tr[data-plugin="notify"]';
     assert.match(await page.textContent(`${notify} td:nth-child(3)`), /active/);
-    assert.equal(await page.textContent(`${notify} td:nth-child(4)`), String(r.hookd.dispatcher.list()[0].cursor), 'the cursor as it is now');
-    assert.ok(r.hookd.dispatcher.list()[0].cursor > 0);
+    assert.equal(await page.textContent(`${notify} td:nth-child(4)`), String((await r.hookd.dispatcher.list())[0].cursor), 'the cursor as it is now');
+    assert.ok((await r.hookd.dispatcher.list())[0].cursor > 0);
     await page.click(`${notify} button`);
     await page.waitForSelector(`${notify} .badge.disabled`);
-    assert.equal(r.hookd.dispatcher.list()[0].state, 'disabled');
+    assert.equal((await r.hookd.dispatcher.list())[0].state, 'disabled');
     await page.click(`${notify} button`);
     await page.waitForSelector(`${notify} .badge.active`);
-    assert.equal(r.hookd.dispatcher.list()[0].state, 'active');
+    assert.equal((await r.hookd.dispatcher.list())[0].state, 'active');
     await shot('inspector-plugins');
   });
 

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { loadConfig } from '../dist/config/load.js';
 import { SECRET, jobservBuild, send, sleep, startIn, tempDir, testConfig, waitFor } from './fixtures/plugins/harness.js';
 
-const outcomeOf = (r, id, plugin) => r.hookd.dispatcher.outcomesFor(id).find((o) => o.plugin === plugin);
-const settled = (r, id, plugin) => ['done', 'failed'].includes(outcomeOf(r, id, plugin)?.status);
+const outcomeOf = async (r, id, plugin) => (await r.hookd.dispatcher.outcomesFor(id)).find((o) => o.plugin === plugin);
+const settled = async (r, id, plugin) => ['done', 'failed'].includes((await outcomeOf(r, id, plugin))?.status);
 
 /** Python json.dumps bytes as JobServ sends them: `, ` and `: ` separators, \u escapes. */
 const pythonBody = (buildId, status) =>
@@ -57,8 +57,8 @@ describe('exec: a command per event, the event JSON on stdin, fields in the envi
     const res = await send(r.url, 'jobserv', 'jobserv', body);
     assert.equal(res.status, 200);
     const id = res.json.id;
-    await waitFor(() => settled(r, id, 'record'), 'record to finish');
-    const o = outcomeOf(r, id, 'record');
+    await waitFor(async () => settled(r, id, 'record'), 'record to finish');
+    const o = (await outcomeOf(r, id, 'record'));
     assert.equal(o.status, 'done', o.error);
     assert.match(o.output, new RegExp(`handled ${id}`));
     assert.match(o.output, /a line on stderr/);
@@ -88,13 +88,13 @@ describe('exec: a command per event, the event JSON on stdin, fields in the envi
   it('a non-zero exit fails the attempt with the output; a command past the timeout is killed with what it started', async () => {
     const res = await send(r.url, 'jobserv', 'jobserv', jobservBuild(8));
     const id = res.json.id;
-    await waitFor(() => settled(r, id, 'fails') && settled(r, id, 'slow'), 'both to give up', { timeout: 5000 });
-    const fails = outcomeOf(r, id, 'fails');
+    await waitFor(async () => (await settled(r, id, 'fails')) && (await settled(r, id, 'slow')), 'both to give up', { timeout: 5000 });
+    const fails = (await outcomeOf(r, id, 'fails'));
     assert.deepEqual([fails.status, fails.attempts, fails.error], ['failed', 2, 'exited with code 2: it went wrong']);
     assert.equal(fails.output, 'it went wrong\n');
-    const slow = outcomeOf(r, id, 'slow');
+    const slow = (await outcomeOf(r, id, 'slow'));
     assert.deepEqual([slow.status, slow.error], ['failed', 'timed out after 500 ms']);
-    assert.equal(outcomeOf(r, id, 'record').status, 'skipped', 'PASSED does not match record');
+    assert.equal((await outcomeOf(r, id, 'record')).status, 'skipped', 'PASSED does not match record');
     await sleep(700);
     assert.equal(fs.existsSync(path.join(dir, 'late.txt')), false, 'the whole process group was killed');
   });
@@ -143,8 +143,8 @@ describe('forward: the raw body and original headers, POSTed to a URL', () => {
     const res = await send(r.url, 'jobserv', 'jobserv', body, { headers: { 'user-agent': 'python-requests/2.31.0', connection: 'keep-alive' } });
     assert.equal(res.status, 200);
     const id = res.json.id;
-    await waitFor(() => settled(r, id, 'mirror') && settled(r, id, 'nowhere'), 'the forward to finish');
-    const o = outcomeOf(r, id, 'mirror');
+    await waitFor(async () => (await settled(r, id, 'mirror')) && (await settled(r, id, 'nowhere')), 'the forward to finish');
+    const o = (await outcomeOf(r, id, 'mirror'));
     assert.deepEqual([o.status, o.attempts, o.output], ['done', 2, 'HTTP 200\nthanks']);
 
     assert.equal(received.length, 2);
@@ -163,13 +163,13 @@ describe('forward: the raw body and original headers, POSTed to a URL', () => {
       assert.equal(got.headers.host, `127.0.0.1:${server.address().port}`, 'not the host hookd was reached on');
       assert.equal(got.headers['content-length'], String(Buffer.byteLength(body)));
     }
-    const nowhere = outcomeOf(r, id, 'nowhere');
+    const nowhere = (await outcomeOf(r, id, 'nowhere'));
     assert.equal(nowhere.status, 'failed');
     assert.match(nowhere.error, new RegExp(`^cannot POST to http://127\\.0\\.0\\.1:${closedPort}/: .*ECONNREFUSED`));
   });
 
-  it('lists built-ins with their origin', () => {
-    assert.deepEqual(r.hookd.dispatcher.list().map((p) => [p.name, p.origin, p.state]), [['mirror', 'forward', 'active'], ['nowhere', 'forward', 'active']]);
+  it('lists built-ins with their origin', async () => {
+    assert.deepEqual((await r.hookd.dispatcher.list()).map((p) => [p.name, p.origin, p.state]), [['mirror', 'forward', 'active'], ['nowhere', 'forward', 'active']]);
   });
 });
 
@@ -199,18 +199,18 @@ describe('forward: a ShotGrid batch is one request, POSTed once', () => {
       assert.equal(res.status, 200);
       const ids = res.json.ids;
       assert.equal(ids.length, 3);
-      await waitFor(() => ids.every((id) => settled(r, id, 'mirror')), 'the three deliveries');
+      await waitFor(async () => (await Promise.all(ids.map((id) => settled(r, id, 'mirror')))).every(Boolean), 'the three deliveries');
       assert.equal(received.length, 1, 'one POST for the one request');
       assert.equal(received[0].eventId, ids[0]);
       assert.ok(received[0].body.equals(Buffer.from(batch)), 'the batch as ShotGrid signed it');
       assert.match(received[0].signature, /^sha1=[0-9a-f]{40}$/);
-      assert.deepEqual(ids.map((id) => outcomeOf(r, id, 'mirror').status), ['done', 'done', 'done']);
-      assert.equal(outcomeOf(r, ids[0], 'mirror').output, 'HTTP 200\nok');
-      for (const id of ids.slice(1)) assert.equal(outcomeOf(r, id, 'mirror').output, `not POSTed again: its request was forwarded with event ${ids[0]}`);
+      assert.deepEqual((await Promise.all(ids.map((id) => outcomeOf(r, id, 'mirror')))).map((o) => o.status), ['done', 'done', 'done']);
+      assert.equal((await outcomeOf(r, ids[0], 'mirror')).output, 'HTTP 200\nok');
+      for (const id of ids.slice(1)) assert.equal((await outcomeOf(r, id, 'mirror')).output, `not POSTed again: its request was forwarded with event ${ids[0]}`);
 
       // Asked for, it goes again, with the replayed event's id.
       assert.equal(await r.hookd.dispatcher.replay([ids[1]], 'mirror'), 1);
-      await waitFor(() => received.length === 2, 'the replay');
+      await waitFor(async () => received.length === 2, 'the replay');
       assert.equal(received[1].eventId, ids[1]);
       assert.ok(received[1].body.equals(Buffer.from(batch)));
     } finally {

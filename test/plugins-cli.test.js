@@ -25,7 +25,7 @@ describe('hookd plugins and hookd events replay', () => {
   let a;
   let b;
   const ids = [];
-  const byName = (name) => r.hookd.dispatcher.list().find((p) => p.name === name);
+  const byName = async (name) => (await r.hookd.dispatcher.list()).find((p) => p.name === name);
 
   before(async () => {
     dir = tempDir('hookd-plugins-cli-');
@@ -35,7 +35,7 @@ describe('hookd plugins and hookd events replay', () => {
     writePlugin(dir, 'b.mjs', appenderPlugin(b, { match: { where: { path: 'status', equals: 'FAILED' } } }));
     r = await startIn(dir, testConfig());
     ids.push(await sendBuild(r.url, 1), await sendBuild(r.url, 2, 'FAILED'));
-    await waitFor(() => lines(a).length === 2 && lines(b).length === 1 && r.hookd.dispatcher.list().every((p) => p.lag === 0), 'first deliveries');
+    await waitFor(async () => lines(a).length === 2 && lines(b).length === 1 && (await r.hookd.dispatcher.list()).every((p) => p.lag === 0), 'first deliveries');
   });
   after(() => r?.hookd.close());
 
@@ -57,9 +57,9 @@ describe('hookd plugins and hookd events replay', () => {
     const off = await hookd(dir, 'plugins', 'disable', 'a');
     assert.equal(off.status, 0, off.stderr);
     assert.match(off.stdout, /^a: disabled/);
-    await waitFor(() => byName('a').state === 'disabled', 'the receiver to see the change');
+    await waitFor(async () => (await byName('a')).state === 'disabled', 'the receiver to see the change');
     ids.push(await sendBuild(r.url, 3));
-    await waitFor(() => byName('b').cursor === 3, 'b to move on');
+    await waitFor(async () => (await byName('b')).cursor === 3, 'b to move on');
     await sleep(150);
     assert.equal(lines(a).length, 2, 'a disabled plugin is handed nothing');
     const listed = (await hookd(dir, 'plugins', 'list', '--json')).json().find((p) => p.name === 'a');
@@ -67,9 +67,9 @@ describe('hookd plugins and hookd events replay', () => {
 
     const on = await hookd(dir, 'plugins', 'enable', 'a');
     assert.equal(on.status, 0, on.stderr);
-    await waitFor(() => lines(a).length === 3, 'a to catch up');
+    await waitFor(async () => lines(a).length === 3, 'a to catch up');
     assert.deepEqual(lines(a), ids);
-    assert.equal(byName('a').state, 'active');
+    assert.equal((await byName('a')).state, 'active');
 
     const ghost = await hookd(dir, 'plugins', 'enable', 'ghost');
     assert.equal(ghost.status, 1);
@@ -80,7 +80,7 @@ describe('hookd plugins and hookd events replay', () => {
     const res = await hookd(dir, 'events', 'replay', ids[0], '--plugin', 'a', '--json');
     assert.equal(res.status, 0, res.stderr);
     assert.deepEqual(res.json(), [{ events: 1, queued: 1, plugins: ['a'], missing: [], quarantined: [] }]);
-    await waitFor(() => lines(a).length === 4, 'the replay');
+    await waitFor(async () => lines(a).length === 4, 'the replay');
     assert.equal(lines(a)[3], ids[0]);
     assert.equal(lines(b).length, 1);
   });
@@ -89,7 +89,7 @@ describe('hookd plugins and hookd events replay', () => {
     const res = await hookd(dir, 'events', 'replay', '--since', '1h', '--source', 'jobserv');
     assert.equal(res.status, 0, res.stderr);
     assert.match(res.stdout, /^queued 3 event\(s\) for a, b: 6 deliveries/);
-    await waitFor(() => lines(a).length === 7 && lines(b).length === 2, 'the replayed range');
+    await waitFor(async () => lines(a).length === 7 && lines(b).length === 2, 'the replayed range');
     assert.deepEqual(lines(a).slice(4), ids);
     assert.deepEqual(lines(b), [ids[1], ids[1]]);
   });
@@ -107,7 +107,7 @@ describe('hookd plugins and hookd events replay', () => {
 
   it('plugins list shows a removed plugin with its cursor kept, and works with the receiver stopped', async () => {
     fs.rmSync(path.join(dir, 'plugins', 'b.mjs'));
-    await waitFor(() => !byName('b'), 'b to unload');
+    await waitFor(async () => !(await byName('b')), 'b to unload');
     await r.hookd.close();
     const res = await hookd(dir, 'plugins', 'list', '--json');
     assert.equal(res.status, 0, res.stderr);

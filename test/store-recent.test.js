@@ -93,7 +93,7 @@ describe('SqliteStore: what dispatch reads from memory is what SQLite holds', ()
     try {
       const { store } = r.hookd;
       const hook = (s) => `${r.url}/hooks/${s}`;
-      const start = store.latestSeq();
+      const start = (await store.latestSeq());
       for (const n of [1, 2]) {
         const body = pythonJsonDumps(jobservBuild(n));
         assert.equal((await post(hook('foundries'), body, signedHeaders('jobserv', SECRET, body, { 'x-request-id': `req-${n}` }))).status, 200);
@@ -108,23 +108,23 @@ describe('SqliteStore: what dispatch reads from memory is what SQLite holds', ()
       assert.equal((await post(hook('shotgrid'), batch, signedHeaders('shotgrid', SG_SECRET, batch))).status, 200);
 
       // SQLite's AUTOINCREMENT spends a seq on the duplicate it does not insert: a gap after the batch's first new event.
-      const seqs = store.listEvents({ limit: 100, order: 'oldest' }).map((e) => e.seq).filter((seq) => seq > start);
+      const seqs = (await store.listEvents({ limit: 100, order: 'oldest' })).map((e) => e.seq).filter((seq) => seq > start);
       assert.equal(seqs.length, 6);
-      const fromMemory = store.dispatchEvents(seqs);
-      const candidates = store.dispatchCandidates(start, 100);
+      const fromMemory = (await store.dispatchEvents(seqs));
+      const candidates = (await store.dispatchCandidates(start, 100));
       // Fresh reads from SQLite for comparison (getEvent goes to the read connection).
-      const fromDisk = fromMemory.map((e) => store.getEvent(e.id));
+      const fromDisk = await Promise.all(fromMemory.map((e) => store.getEvent(e.id)));
       assert.deepEqual(
         fromMemory.map((e) => ({ ...e })),
         fromDisk.map((e) => ({ ...e })),
       );
       assert.deepEqual(fromMemory.map((e) => e.status), ['accepted', 'accepted', 'quarantined', 'accepted', 'accepted', 'accepted']);
-      for (const e of fromMemory) assert.deepEqual(store.payloadOf(e.seq), e.payload);
+      for (const e of fromMemory) assert.deepEqual((await store.payloadOf(e.seq)), e.payload);
       // Candidates from memory stop at the gap; the next read after it comes from SQLite, and nothing is skipped.
       const gap = seqs.findIndex((seq, i) => i > 0 && seq !== seqs[i - 1] + 1);
       assert.equal(gap, 4);
       assert.deepEqual(candidates.map((c) => [c.seq, c.id, c.source, c.status, c.schema]), fromDisk.slice(0, gap).map((e) => [e.seq, e.id, e.source, e.status, e.schema]));
-      const after = store.dispatchCandidates(seqs[gap - 1], 100);
+      const after = (await store.dispatchCandidates(seqs[gap - 1], 100));
       assert.deepEqual(after.map((c) => c.seq), seqs.slice(gap));
       assert.ok(!Object.isFrozen(after[0]), 'read from SQLite');
       assert.ok(Object.isFrozen(fromMemory[0]), 'these came from memory, not from a query');

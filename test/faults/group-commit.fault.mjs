@@ -55,7 +55,7 @@ describe('group commit with a failing call', () => {
       db.close();
       assert.deepEqual(events, ['sha256:group-commit-0', 'sha256:group-commit-1', 'sha256:group-commit-3']);
       assert.deepEqual(bodies.sort(), ['{"build_id": 0}', '{"build_id": 1}', '{"build_id": 3}'], 'the failed call’s request row was undone too');
-      assert.equal(store.getEvent(a.value.events[0].id)?.dedupeKey, 'sha256:group-commit-1');
+      assert.equal((await store.getEvent(a.value.events[0].id))?.dedupeKey, 'sha256:group-commit-1');
     } finally {
       await store.close();
     }
