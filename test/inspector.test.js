@@ -131,7 +131,7 @@ describe('inspector page in Chromium', () => {
 
   it('replays an event to the plugins', async () => {
     assert.ok(r.hookd.dispatcher, 'the receiver runs a dispatcher');
-    const [accepted] = (await (fetch(`${r.hookd.adminUrl}/api/events?status=accepted&limit=1`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()).events;
+    const [accepted] = (await (await fetch(`${r.hookd.adminUrl}/api/events?status=accepted&limit=1`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()).events;
     const before = (await r.hookd.dispatcher.outcomesFor(accepted.id)).find((x) => x.plugin === 'notify')?.updatedAt ?? 0;
     await new Promise((res) => setTimeout(res, 5)); // updatedAt has ms resolution
     await page.click(`#event-rows tr[data-id="${accepted.id}"]`);
