@@ -387,7 +387,7 @@ async function loadPlugins() {
         { dataset: { plugin: p.name } },
         el('td', {}, el('strong', { text: p.name }), p.file ? el('div', { class: 'muted', text: p.file }) : null),
         el('td', { text: p.origin }),
-        el('td', {}, badge(p.state)),
+        el('td', {}, badge(p.state), p.leased === false ? el('div', { class: 'muted', text: 'runs on another replica' }) : null),
         el('td', { text: String(p.cursor) }),
         el('td', { text: String(p.lag) }),
         el('td', {}, p.lastError ? el('span', { class: 'err', text: p.lastError }) : el('span', { class: 'muted', text: '—' })),
