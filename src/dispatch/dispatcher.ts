@@ -478,10 +478,3 @@ class BrokenPlugin implements PluginHandler {
   async onError(): Promise<void> {}
   async close(): Promise<void> {}
 }
-
-/** Builds and starts the dispatcher for a receiver. */
-export async function startDispatcher(opts: DispatcherOptions): Promise<PluginDispatcher> {
-  const dispatcher = new PluginDispatcher(opts);
-  await dispatcher.start();
-  return dispatcher;
-}

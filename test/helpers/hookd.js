@@ -15,7 +15,6 @@ export { pythonJsonDumps } from './python-json.js';
 
 export const SECRET = 'test-secret-not-real';
 export const repoRoot = path.resolve(new URL('../..', import.meta.url).pathname);
-export const sharedDir = path.resolve(repoRoot, '..', 'shared');
 
 const made = [];
 
@@ -105,6 +104,7 @@ export function jobservBuild(buildId = 67, status = 'PASSED') {
   };
 }
 
+/** The senders' signature test vectors (a copy of the shared vectors, kept in the repo so CI needs nothing beside it). */
 export function readVectors() {
-  return JSON.parse(fs.readFileSync(path.join(sharedDir, 'vectors', 'signatures.json'), 'utf8'));
+  return JSON.parse(fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'vectors', 'signatures.json'), 'utf8'));
 }
