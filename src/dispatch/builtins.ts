@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { StoredEvent } from '../store/types.js';
 import { callEach, describeError, truncate, type CallResult, type EventResult, type PluginHandler, type PluginMeta } from './handler.js';
-import { valueAt } from './match.js';
+import { valueAt } from '../value-at.js';
 import type { BuiltinPluginConfig, ExecConfig, ForwardConfig } from './plugin.js';
 
 /** The config entry's fingerprint: a changed entry re-activates a deactivated built-in at the next start. */

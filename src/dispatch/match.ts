@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { valueAt } from '../value-at.js';
 import type { LogLevel, PluginMatch, WhereCondition } from './plugin.js';
 
 /** What a matcher looks at; the payload is parsed only if a condition needs it. */
@@ -100,14 +101,4 @@ function compileCondition(c: unknown, where: string): (payload: unknown) => bool
 function pathGetter(path: string): (value: unknown) => unknown {
   const keys = path.split('.');
   return (value) => valueAt(value, keys);
-}
-
-/** `a.b.0.c` as keys: object keys and array indexes; anything missing on the way is undefined. */
-export function valueAt(value: unknown, keys: string[]): unknown {
-  let node = value;
-  for (const key of keys) {
-    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { valueAt } from '../value-at.js';
 import type { HeaderBag } from '../verify/types.js';
 import type { DedupeRule } from './kinds.js';
 
@@ -13,7 +14,7 @@ export function dedupeKey(rules: DedupeRule[], headers: HeaderBag, payload: unkn
       const value = headers[rule.header];
       if (typeof value === 'string' && value !== '') return `header:${value}`;
     } else {
-      const value = fieldAt(payload, rule.path);
+      const value = valueAt(payload, rule.path);
       if ((typeof value === 'string' && value !== '') || typeof value === 'number') return `field:${value}`;
     }
   }
@@ -29,14 +30,4 @@ export function dedupeKey(rules: DedupeRule[], headers: HeaderBag, payload: unkn
  */
 export function bodyKey(body: Buffer): string {
   return 'sha256:' + createHash('sha256').update(body).digest('hex').slice(0, 32);
-}
-
-/** A dotted path into parsed JSON (`data.delivery_id`); undefined where it does not lead anywhere. */
-export function fieldAt(value: unknown, dotted: string): unknown {
-  let node = value;
-  for (const key of dotted.split('.')) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
 }
