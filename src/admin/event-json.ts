@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { Outcome } from '../dispatch/types.js';
+import { parseJsonOrNull } from '../event-document.js';
 import type { EventSummary, StoredEvent } from '../store/types.js';
 import { explainQuarantine } from './explain.js';
 
@@ -61,16 +62,9 @@ export function detailJson(e: StoredEvent, outcomes: Outcome[]): EventDetailJson
     headers: e.headers,
     body: isUtf8(e.body) ? e.body.toString('utf8') : null,
     bodyBase64: e.body.toString('base64'),
-    payload: parseOrNull(e.payload),
+    payload: parseJsonOrNull(e.payload),
     errors: e.errors,
     outcomes,
   };
 }
 
-function parseOrNull(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return null;
-  }
-}

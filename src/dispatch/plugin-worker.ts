@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino, type Logger } from 'pino';
+import { eventDocument } from '../event-document.js';
 import { describeError, OUTPUT_LIMIT, truncate, type PluginMeta } from './handler.js';
 import type { PluginContext, PluginDefinition, PluginEvent } from './plugin.js';
 import type { FromWorker, ToWorker, WireEvent, WorkerInit } from './worker-protocol.js';
@@ -114,16 +115,7 @@ function contextFor(event: PluginEvent, attempt: number, signal: AbortSignal): P
 }
 
 function toPluginEvent(wire: WireEvent): PluginEvent {
-  const payloadBytes = Buffer.from(wire.payload.buffer, wire.payload.byteOffset, wire.payload.byteLength);
-  return {
-    id: wire.id,
-    source: wire.source,
-    receivedAt: new Date(wire.receivedAt).toISOString(),
-    schema: wire.schema,
-    headers: wire.headers,
-    payload: JSON.parse(payloadBytes.toString('utf8')),
-    body: Buffer.from(wire.body.buffer, wire.body.byteOffset, wire.body.byteLength),
-  };
+  return { ...eventDocument(wire), body: Buffer.from(wire.body.buffer, wire.body.byteOffset, wire.body.byteLength) };
 }
 
 function outputOf(value: unknown): string | null {
