@@ -63,7 +63,7 @@ export async function startHookd(config: HookdConfig, opts: StartOptions): Promi
   store.on('recovered', (err) => logger.error({ err }, store.kind === 'sqlite' ? 'writer thread died; restarted' : 'store recovered from a lost connection'));
   const schemas = await createSchemaService({ ...(config.iglu.resolver ? { resolverConfig: config.iglu.resolver } : {}), logger });
   const observer = new IngestObserver();
-  const ingest = createIngest({ store, schemas });
+  const ingest = createIngest({ store, schemas, observer });
   const rejections = new RejectionLog();
   observer.on('rejected', (r) => rejections.add(r));
   // Built here, started once the servers listen: loading plugins never delays the first ack, and a

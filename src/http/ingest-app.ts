@@ -95,7 +95,6 @@ export function createIngestApp(deps: IngestAppDeps): express.Express {
     deps.inflight.add(work);
     const answer = await work;
     res.status(answer.status).json(answer.body);
-    if (answer.committed.ids.length) observer.emit('committed', { source: name, ...answer.committed });
     observer.emit('answered', { source: name, status: answer.status, code: String(answer.body.status), ms: performance.now() - (res.locals.started as number) });
   });
 

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { HookdError } from '../errors.js';
 import type { Source } from '../config/sources.js';
 import type { SchemaService } from '../iglu/index.js';
+import type { IngestObserver } from './observer.js';
 import type { NewEvent, Store } from '../store/types.js';
 import type { HeaderBag } from '../verify/types.js';
 import { verify } from '../verify/verify.js';
@@ -32,13 +33,15 @@ export interface IngestAnswer {
 export interface IngestDeps {
   store: Store;
   schemas: SchemaService;
+  /** Told of every commit ('committed'): the dispatcher's wake, metrics, the live stream. */
+  observer?: IngestObserver;
 }
 
 /**
  * The ingest path after the body is read: 415 → 401 → 400 → 422 in SPEC §7's order, then one
  * commit. Nothing is stored unless it verified; nothing verified is thrown away.
  */
-export function createIngest({ store, schemas }: IngestDeps) {
+export function createIngest({ store, schemas, observer }: IngestDeps) {
   // AbortSignal.timeout costs 10-18 µs and a live timer; requests whose deadlines fall in the same
   // 10 ms share one signal, which fires at most 10 ms before a request's own deadline.
   let shared: { at: number; signal: AbortSignal } | undefined;
@@ -98,6 +101,9 @@ export function createIngest({ store, schemas }: IngestDeps) {
     for (const r of results) {
       if (!r.duplicate) (committed.ids.push(r.id), committed.statuses.push(r.status), committed.seqs.push(r.seq));
     }
+    // After this answer is on its way: the caller's continuation (writing the 200) runs in this
+    // microtask drain, a nextTick only after it.
+    if (observer && committed.ids.length) process.nextTick(() => observer.emit('committed', { source: source.name, ...committed }));
 
     if (isBatch) {
       const list = results.map((r) => ({ id: r.id, status: r.duplicate ? 'duplicate' : r.status }));
