@@ -260,7 +260,12 @@ export class PluginDelivery {
       }
       // Pruned while it was being retried.
       this.failing = undefined;
-      await store.recordDispatch({ plugin: this.name, outcomes: [], failures: 0, ...(redelivery !== undefined ? { redelivered: redelivery } : { cursor: event.seq }) });
+      await store.recordDispatch({
+        plugin: this.name,
+        outcomes: [],
+        failures: 0,
+        ...(redelivery !== undefined ? { redelivered: redelivery } : { cursor: event.seq }),
+      });
       if (redelivery === undefined) this.cursor = Math.max(this.cursor, event.seq);
       this.failures = 0;
       return true;
@@ -350,7 +355,9 @@ export class PluginDelivery {
     } else if (done === 1) {
       // A redelivery must be committed before the queue is read again, or it would be handed over twice.
       const [event] = work.events;
-      await this.record({ outcomes: [this.outcome(event.id, 'done', attempt, null, results[0]!.output ?? null)], failures: 0, redelivered: work.redelivery }, [results[0]!.ms]);
+      await this.record({ outcomes: [this.outcome(event.id, 'done', attempt, null, results[0]!.output ?? null)], failures: 0, redelivered: work.redelivery }, [
+        results[0]!.ms,
+      ]);
     }
     if (done > 0) {
       this.failures = 0;
@@ -409,7 +416,16 @@ export class PluginDelivery {
     if (this.continueOnError) {
       this.failures = 0;
       this.failing = undefined;
-      await this.record({ outcomes: [this.outcome(event.id, 'failed', attempt, error, output)], cursor, failures: 0, lastError: error, redelivered: redelivery }, ms);
+      await this.record(
+        {
+          outcomes: [this.outcome(event.id, 'failed', attempt, error, output)],
+          failures: 0,
+          lastError: error,
+          ...(cursor !== undefined ? { cursor } : {}),
+          ...(redelivery !== undefined ? { redelivered: redelivery } : {}),
+        },
+        ms,
+      );
       if (cursor !== undefined) this.cursor = Math.max(this.cursor, cursor);
       return true;
     }

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { valueAt } from '../value-at.js';
-import type { LogLevel, PluginMatch, WhereCondition } from './plugin.js';
+import type { LogLevel, WhereCondition } from './plugin.js';
 
 /** What a matcher looks at; the payload is parsed only if a condition needs it. */
 export interface MatchInput {
@@ -58,7 +58,10 @@ function stringList(value: unknown, where: string): string[] {
 
 /** `*` matches any run of characters inside one part of the URI (never a `/`); everything else is literal. */
 export function schemaPattern(pattern: string): RegExp {
-  const body = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*');
+  const body = pattern
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[^/]*');
   return new RegExp(`^${body}$`);
 }
 

@@ -15,5 +15,5 @@ export async function readRawBody(req: IncomingMessage, limit: number): Promise<
   if (declared !== undefined && Number(declared) > limit) {
     throw new HookdError(413, 'body_too_large', `body is over the ${limit}-byte limit for this source`, { headers: { Connection: 'close' } });
   }
-  return getRawBody(req, { limit, length: declared });
+  return getRawBody(req, declared === undefined ? { limit } : { limit, length: declared });
 }
