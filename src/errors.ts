@@ -9,12 +9,7 @@ export class HookdError extends Error {
   /** Extra JSON fields for the response body (e.g. validation errors). */
   readonly body: Record<string, unknown> | undefined;
 
-  constructor(
-    status: number,
-    code: string,
-    message: string,
-    opts: { headers?: Record<string, string>; body?: Record<string, unknown>; cause?: unknown } = {},
-  ) {
+  constructor(status: number, code: string, message: string, opts: { headers?: Record<string, string>; body?: Record<string, unknown>; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'HookdError';
     this.status = status;

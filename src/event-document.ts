@@ -13,7 +13,14 @@ export interface EventDocument {
   payload: unknown;
 }
 
-export function eventDocument(e: { id: string; source: string; receivedAt: number; schema: string | null; headers: Record<string, string>; payload: Uint8Array }): EventDocument {
+export function eventDocument(e: {
+  id: string;
+  source: string;
+  receivedAt: number;
+  schema: string | null;
+  headers: Record<string, string>;
+  payload: Uint8Array;
+}): EventDocument {
   return {
     id: e.id,
     source: e.source,

@@ -97,10 +97,17 @@ export async function startHookd(config: HookdConfig, opts: StartOptions): Promi
   const ingestUrl = urlOf(ingestServer);
   const adminUrl = urlOf(adminServer);
   for (const g of generated) {
-    announce(banner(`Generated a secret for source '${g.source}' (kept in ${config.dataDir}/secrets; shown only this once):`, senderSetup(g.kind, g.source, g.secret, `https://<public-host>/hooks/${g.source}`)));
+    announce(
+      banner(
+        `Generated a secret for source '${g.source}' (kept in ${config.dataDir}/secrets; shown only this once):`,
+        senderSetup(g.kind, g.source, g.secret, `https://<public-host>/hooks/${g.source}`),
+      ),
+    );
   }
   if (adminToken.created) {
-    announce(banner(`Generated the admin token (kept in ${config.dataDir}/secrets; shown only this once):`, `  ${adminToken.value}\n  Inspector: ${adminUrl}/`));
+    announce(
+      banner(`Generated the admin token (kept in ${config.dataDir}/secrets; shown only this once):`, `  ${adminToken.value}\n  Inspector: ${adminUrl}/`),
+    );
   }
 
   const retentionMs = config.retention.days * 86_400_000;

@@ -12,11 +12,24 @@ const ADMIN_TOKEN = 'test-admin-token-not-real';
 
 function doctor(dir) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'cli', 'main.js'), 'doctor', '--json'], { cwd: dir, env: { ...process.env, HOOKD_DATA_DIR: path.join(dir, 'data') } });
+    const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'cli', 'main.js'), 'doctor', '--json'], {
+      cwd: dir,
+      env: { ...process.env, HOOKD_DATA_DIR: path.join(dir, 'data') },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, admin: out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((f) => f.check === 'admin') }));
+    child.on('close', (code) =>
+      resolve({
+        code,
+        admin: out
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+          .filter((f) => f.check === 'admin'),
+      }),
+    );
   });
 }
 
@@ -44,8 +57,14 @@ describe('hookd doctor: the admin surface', () => {
   it('a running receiver: /readyz ok and the token accepted', async () => {
     const res = await doctor(configDir({ port, token: ADMIN_TOKEN }));
     const messages = res.admin.map((f) => `${f.level} ${f.message}`);
-    assert.ok(messages.some((m) => /^ok receiver on http:\/\/127\.0\.0\.1:\d+ is ready/.test(m)), messages.join('\n'));
-    assert.ok(messages.some((m) => /^ok admin token accepted/.test(m)), messages.join('\n'));
+    assert.ok(
+      messages.some((m) => /^ok receiver on http:\/\/127\.0\.0\.1:\d+ is ready/.test(m)),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.some((m) => /^ok admin token accepted/.test(m)),
+      messages.join('\n'),
+    );
     assert.ok(!res.admin.some((f) => f.level === 'fail'));
   });
 
@@ -57,7 +76,10 @@ describe('hookd doctor: the admin surface', () => {
 
   it('no receiver running is fine; sharing the ingest port is not; a public admin host warns', async () => {
     const free = await doctor(configDir({ port: 1, token: ADMIN_TOKEN }));
-    assert.ok(free.admin.some((f) => f.level === 'ok' && /no receiver answering/.test(f.message)), JSON.stringify(free.admin));
+    assert.ok(
+      free.admin.some((f) => f.level === 'ok' && /no receiver answering/.test(f.message)),
+      JSON.stringify(free.admin),
+    );
     const dir = configDir({ port: 9999, host: '0.0.0.0', token: ADMIN_TOKEN });
     const yaml = YAML.parse(fs.readFileSync(path.join(dir, 'hookd.yaml'), 'utf8'));
     yaml.server.port = 9999;

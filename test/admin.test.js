@@ -149,7 +149,11 @@ describe('admin API', () => {
       assert.deepEqual(await list('source=gh'), [ids.gh]);
       assert.deepEqual(await list('status=quarantined'), [ids.quarantined]);
       assert.deepEqual(await list('status=accepted&source=jobserv'), [ids.failed, ids.passed]);
-      assert.deepEqual(await list(`schema=${encodeURIComponent('iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0')}`), [ids.quarantined, ids.failed, ids.passed]);
+      assert.deepEqual(await list(`schema=${encodeURIComponent('iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0')}`), [
+        ids.quarantined,
+        ids.failed,
+        ids.passed,
+      ]);
       assert.deepEqual(await list(`schema=${encodeURIComponent('iglu:dev.hookd.jobserv/*')}`), [ids.quarantined, ids.failed, ids.passed]);
       assert.deepEqual(await list(`schema=${encodeURIComponent('iglu:dev.hookd.hkube/*')}`), []);
       assert.deepEqual(await list('search=FAILED'), [ids.failed], 'text search in the body');
@@ -165,7 +169,13 @@ describe('admin API', () => {
     });
 
     it('rejects bad filters with 400 and the field name', async () => {
-      for (const [query, field] of [['status=pending', 'status'], ['limit=0', 'limit'], ['limit=x', 'limit'], ['since=yesterday-ish', 'since'], ['cursor=bm9wZQ', 'cursor']]) {
+      for (const [query, field] of [
+        ['status=pending', 'status'],
+        ['limit=0', 'limit'],
+        ['limit=x', 'limit'],
+        ['since=yesterday-ish', 'since'],
+        ['cursor=bm9wZQ', 'cursor'],
+      ]) {
         const res = await get(`/api/events?${query}`);
         assert.equal(res.status, 400, query);
         assert.equal(res.json.field, field, query);
@@ -194,7 +204,11 @@ describe('admin API', () => {
       assert.equal(all.status, 200, 'an over-large limit is capped, not refused');
       assert.equal(all.json.events.length, 11);
       const before = await get(`/api/events?before=${ids.failed}`);
-      assert.deepEqual(before.json.events.map((e) => e.id), [ids.passed], 'SPEC §6 ?before=<id>');
+      assert.deepEqual(
+        before.json.events.map((e) => e.id),
+        [ids.passed],
+        'SPEC §6 ?before=<id>',
+      );
       assert.equal(decodeCursor(encodeCursor(42)), 42);
     });
   });
@@ -204,7 +218,7 @@ describe('admin API', () => {
       const res = await get(`/api/events/${ids.quarantined}`);
       assert.equal(res.status, 200);
       const e = res.json;
-      const stored = (await r.hookd.store.getEvent(ids.quarantined));
+      const stored = await r.hookd.store.getEvent(ids.quarantined);
       assert.equal(e.body, stored.body.toString('utf8'));
       assert.equal(Buffer.from(e.bodyBase64, 'base64').compare(stored.body), 0);
       assert.deepEqual(e.payload, { build_id: 3, status: 'PASSED' });
@@ -218,14 +232,33 @@ describe('admin API', () => {
 
     it('never stores or shows the sender token or cookies', async () => {
       const body = JSON.stringify({ action: 'secret-headers' });
-      const res = await post(`${r.url}/hooks/gh?token=query-token-not-real`, body, signedHeaders('github', GH_SECRET, body, { authorization: 'Bearer sender-token-not-real', cookie: 'session=cookie-not-real' }));
+      const res = await post(
+        `${r.url}/hooks/gh?token=query-token-not-real`,
+        body,
+        signedHeaders('github', GH_SECRET, body, { authorization: 'Bearer sender-token-not-real', cookie: 'session=cookie-not-real' }),
+      );
       const shown = await get(`/api/events/${res.json.id}`);
       assert.ok(!/sender-token-not-real|cookie-not-real|query-token-not-real/.test(shown.text), shown.text);
     });
 
     it('body is null when the bytes are not UTF-8; bodyBase64 always has them', () => {
       const bytes = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
-      const e = { seq: 1, id: 'X', source: 's', receivedAt: 0, requestId: 'R', item: 0, schema: null, dedupeKey: 'k', status: 'accepted', errors: null, contentType: null, headers: {}, body: bytes, payload: bytes };
+      const e = {
+        seq: 1,
+        id: 'X',
+        source: 's',
+        receivedAt: 0,
+        requestId: 'R',
+        item: 0,
+        schema: null,
+        dedupeKey: 'k',
+        status: 'accepted',
+        errors: null,
+        contentType: null,
+        headers: {},
+        body: bytes,
+        payload: bytes,
+      };
       const json = detailJson(e, []);
       assert.equal(json.body, null);
       assert.equal(Buffer.from(json.bodyBase64, 'base64').compare(bytes), 0);
@@ -275,14 +308,23 @@ describe('admin API', () => {
       assert.match(mismatch.at, /^\d{4}-/);
       assert.deepEqual(Object.keys(mismatch).sort(), ['at', 'clientIp', 'code', 'explanation', 'reason', 'size', 'source', 'status']);
       const onlyTiny = await get('/api/rejections?source=tiny&limit=5');
-      assert.deepEqual(onlyTiny.json.rejections.map((x) => x.source), ['tiny']);
+      assert.deepEqual(
+        onlyTiny.json.rejections.map((x) => x.source),
+        ['tiny'],
+      );
     });
 
     it('keeps a bounded ring, newest first', () => {
       const log = new RejectionLog(3);
       for (let i = 0; i < 5; i++) log.add({ at: i, source: 's', status: 401, code: 'unauthorized', reason: 'missing', clientIp: '', size: i });
-      assert.deepEqual(log.list().map((x) => x.at), [4, 3, 2]);
-      assert.deepEqual(log.list({ limit: 1 }).map((x) => x.at), [4]);
+      assert.deepEqual(
+        log.list().map((x) => x.at),
+        [4, 3, 2],
+      );
+      assert.deepEqual(
+        log.list({ limit: 1 }).map((x) => x.at),
+        [4],
+      );
       assert.equal(log.total, 5);
     });
   });
@@ -316,7 +358,10 @@ describe('admin API', () => {
 
     it('sends each delivery of a ShotGrid batch as its own event', async () => {
       const delivery = JSON.parse(fs.readFileSync(new URL('./fixtures/iglu/shotgrid-delivery.json', import.meta.url), 'utf8')).data;
-      const batch = { timestamp: '2021-02-22T17:40:27Z', data: { deliveries: [1, 2, 3].map((n) => ({ ...delivery, delivery_id: `stream-${n}`, event_log_entry_id: n })) } };
+      const batch = {
+        timestamp: '2021-02-22T17:40:27Z',
+        data: { deliveries: [1, 2, 3].map((n) => ({ ...delivery, delivery_id: `stream-${n}`, event_log_entry_id: n })) },
+      };
       const body = JSON.stringify(batch);
       const stream = await openStream(admin, ADMIN_TOKEN);
       try {
@@ -325,8 +370,14 @@ describe('admin API', () => {
         assert.equal(sent.status, 200);
         const got = [];
         for (let i = 0; i < 3; i++) got.push((await stream.next('event')).data);
-        assert.deepEqual(got.map((e) => e.id), sent.json.ids);
-        assert.ok(got.every((e) => e.source === 'sg' && e.size < body.length), 'each event is one delivery, not the whole batch');
+        assert.deepEqual(
+          got.map((e) => e.id),
+          sent.json.ids,
+        );
+        assert.ok(
+          got.every((e) => e.source === 'sg' && e.size < body.length),
+          'each event is one delivery, not the whole batch',
+        );
         const one = await get(`/api/events/${got[1].id}`);
         assert.equal(one.json.payload.data.delivery_id, 'stream-2');
         assert.equal(one.json.body, body, 'body is the signed request as received');
@@ -351,7 +402,11 @@ describe('admin API', () => {
 describe('admin API with a plugin', () => {
   let r;
   const call = async (method, path, body) => {
-    const res = await fetch(`${r.hookd.adminUrl}${path}`, { method, headers: { ...auth, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${r.hookd.adminUrl}${path}`, {
+      method,
+      headers: { ...auth, 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     return { status: res.status, json: await res.json() };
   };
   const outcome = async (id) => (await call('GET', `/api/events/${id}`)).json.outcomes.find((o) => o.plugin === 'counter');
@@ -446,7 +501,7 @@ export default {
     const ids = async (query) => (await call('GET', `/api/events?${query}`)).json.events.map((e) => e.id);
     assert.deepEqual(await ids('outcome=failed'), [failed]);
     assert.deepEqual(await ids('outcome=failed&plugin=counter'), [failed]);
-    assert.deepEqual((await ids('outcome=done&plugin=counter&limit=1')), [done]);
+    assert.deepEqual(await ids('outcome=done&plugin=counter&limit=1'), [done]);
     assert.deepEqual(await ids('plugin=nope'), []);
     assert.ok((await ids('plugin=counter')).includes(failed));
     const bad = await call('GET', '/api/events?outcome=exploded');

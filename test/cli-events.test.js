@@ -106,17 +106,31 @@ describe('hookd events list|show|tail', () => {
     assert.equal(res.code, 0, res.err);
     const lines = res.out.trimEnd().split('\n');
     assert.match(lines[0], /^ID\s+RECEIVED\s+SOURCE\s+STATUS\s+SIZE\s+SCHEMA\s+PLUGINS$/);
-    assert.deepEqual(lines.slice(1).map((l) => l.split(/\s+/)[0]), [ids.quarantined, ids.other, ids.failed, ids.passed]);
+    assert.deepEqual(
+      lines.slice(1).map((l) => l.split(/\s+/)[0]),
+      [ids.quarantined, ids.other, ids.failed, ids.passed],
+    );
     assert.match(lines[1], /\bquarantined\b.*dev\.hookd\.jobserv\/build_complete\/jsonschema\/1-0-0/);
     assert.match(lines[1], /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
   });
 
   it('list --json: one object per line, the admin API shape; filters apply', async () => {
     const all = await hookd(dir, ['events', 'list', '--json']);
-    const events = all.out.trimEnd().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(events.map((e) => e.id), [ids.quarantined, ids.other, ids.failed, ids.passed]);
+    const events = all.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      events.map((e) => e.id),
+      [ids.quarantined, ids.other, ids.failed, ids.passed],
+    );
     assert.deepEqual(Object.keys(events[0]).sort(), ['contentType', 'id', 'outcomes', 'reason', 'receivedAt', 'schema', 'seq', 'size', 'source', 'status']);
-    const ids_ = async (...args) => (await hookdInProcess(dir, ['events', 'list', '--json', ...args])).out.trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l).id);
+    const ids_ = async (...args) =>
+      (await hookdInProcess(dir, ['events', 'list', '--json', ...args])).out
+        .trimEnd()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).id);
     assert.deepEqual(await ids_('--source', 'other'), [ids.other]);
     assert.deepEqual(await ids_('--status', 'quarantined'), [ids.quarantined]);
     assert.deepEqual(await ids_('--search', 'failed'), [ids.failed]);
@@ -157,7 +171,7 @@ describe('hookd events list|show|tail', () => {
 
   it('show --json: the admin API detail shape; --raw: the exact bytes', async () => {
     const json = JSON.parse((await hookd(dir, ['events', 'show', ids.failed, '--json'])).out);
-    const stored = (await r.hookd.store.getEvent(ids.failed));
+    const stored = await r.hookd.store.getEvent(ids.failed);
     assert.equal(json.id, ids.failed);
     assert.equal(json.body, stored.body.toString());
     assert.equal(Buffer.from(json.bodyBase64, 'base64').compare(stored.body), 0);

@@ -13,7 +13,6 @@ const fixtures = path.join(repoRoot, 'test', 'fixtures', 'iglu');
 const FACTOTUM_JOB = 'iglu:com.snowplowanalytics.factotum/job_update/jsonschema/1-0-0';
 const JOBSERV = 'iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0';
 
-
 /** A temp cwd with hookd.yaml and, when repositories are given, a resolver config ahead of the embedded registry. */
 function project({ repositories, sources } = {}) {
   const dir = tempDir('hookd-schemas-');
@@ -37,7 +36,11 @@ function write(dir, name, value) {
 
 const fixture = (rel) => path.join(fixtures, rel);
 const readFixture = (rel) => JSON.parse(fs.readFileSync(fixture(rel), 'utf8'));
-const jsonLines = (text) => text.trim().split('\n').map((l) => JSON.parse(l));
+const jsonLines = (text) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 /** A static Iglu registry on loopback; `mode` decides how it answers. */
 async function staticRegistry(mode) {
@@ -45,12 +48,14 @@ async function staticRegistry(mode) {
     if (mode === 'fail') return res.writeHead(500).end('boom');
     if (req.url === '/schemas/com.acme/thing/jsonschema/1-0-0') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({
-        self: { vendor: 'com.acme', name: 'thing', format: 'jsonschema', version: '1-0-0' },
-        type: 'object',
-        properties: { n: { type: 'integer' } },
-        required: ['n'],
-      }));
+      return res.end(
+        JSON.stringify({
+          self: { vendor: 'com.acme', name: 'thing', format: 'jsonschema', version: '1-0-0' },
+          type: 'object',
+          properties: { n: { type: 'integer' } },
+          required: ['n'],
+        }),
+      );
     }
     res.writeHead(404).end();
   });
@@ -83,13 +88,28 @@ describe('hookd schemas resolve', () => {
   });
 
   it('a user registry configured ahead of the embedded one answers first (--json)', async () => {
-    const dir = project({ repositories: [{ name: 'legacy factotum schemas', priority: 0, vendorPrefixes: ['com.snowplowanalytics.factotum'], connection: { embedded: { path: path.join(fixtures, 'user-registry') } } }] });
+    const dir = project({
+      repositories: [
+        {
+          name: 'legacy factotum schemas',
+          priority: 0,
+          vendorPrefixes: ['com.snowplowanalytics.factotum'],
+          connection: { embedded: { path: path.join(fixtures, 'user-registry') } },
+        },
+      ],
+    });
     const res = await hookd(['schemas', 'resolve', FACTOTUM_JOB, '--json'], dir);
     assert.equal(res.status, 0, res.stderr);
     const [out] = jsonLines(res.stdout);
     assert.equal(out.uri, FACTOTUM_JOB);
     assert.equal(out.repository, 'legacy factotum schemas');
-    assert.deepEqual(out.order.map((r) => [r.name, r.kind]), [['legacy factotum schemas', 'embedded'], ['hookd embedded registry', 'embedded']]);
+    assert.deepEqual(
+      out.order.map((r) => [r.name, r.kind]),
+      [
+        ['legacy factotum schemas', 'embedded'],
+        ['hookd embedded registry', 'embedded'],
+      ],
+    );
     assert.deepEqual(out.schema.properties.runState.enum, ['RUNNING', 'WAITING', 'COMPLETED', 'FAILED'], 'the older variant');
   });
 
@@ -143,11 +163,23 @@ describe('hookd schemas check', () => {
     assert.match(lines[0], new RegExp(`^invalid: .*000-factotum-job-update\\.json against ${FACTOTUM_JOB}$`));
     assert.ok(lines.includes("  (root): must have required property 'tags'"), res.stdout);
     assert.ok(lines.includes("  /applicationContext: must have required property 'name'"), res.stdout);
-    assert.ok(lines.some((l) => l.startsWith('  /runState: must be equal to one of the allowed values')), res.stdout);
+    assert.ok(
+      lines.some((l) => l.startsWith('  /runState: must be equal to one of the allowed values')),
+      res.stdout,
+    );
   });
 
   it('passes the same file once the older variant is configured ahead of the embedded registry', async () => {
-    const dir = project({ repositories: [{ name: 'legacy', priority: 0, vendorPrefixes: ['com.snowplowanalytics.factotum'], connection: { embedded: { path: path.join(fixtures, 'user-registry') } } }] });
+    const dir = project({
+      repositories: [
+        {
+          name: 'legacy',
+          priority: 0,
+          vendorPrefixes: ['com.snowplowanalytics.factotum'],
+          connection: { embedded: { path: path.join(fixtures, 'user-registry') } },
+        },
+      ],
+    });
     const res = await hookd(['schemas', 'check', fixture('seeds/000-factotum-job-update.json')], dir);
     assert.equal(res.status, 0, res.stdout + res.stderr);
     assert.match(res.stdout, new RegExp(`^valid: .*000-factotum-job-update\\.json against ${FACTOTUM_JOB}\\n$`));
@@ -195,7 +227,13 @@ describe('hookd schemas check', () => {
     assert.match(res.stdout, /^valid: .*batch\.json deliveries\[0\] against iglu:dev\.hookd\.shotgrid\/event_delivery\/jsonschema\/1-0-0$/m);
     assert.match(res.stdout, /^invalid: .*batch\.json deliveries\[1\] against .*\n {2}\/data\/entity\/id: must be integer$/m);
     const json = await hookd(['schemas', 'check', batch, '--source', 'shotgrid', '--json'], dir);
-    assert.deepEqual(jsonLines(json.stdout).map((l) => [l.item, l.valid]), [[0, true], [1, false]]);
+    assert.deepEqual(
+      jsonLines(json.stdout).map((l) => [l.item, l.valid]),
+      [
+        [0, true],
+        [1, false],
+      ],
+    );
   });
 
   it('a malformed self-describing URI, a payload that is not JSON, an unknown source', async () => {
@@ -221,7 +259,10 @@ describe('hookd schemas check', () => {
     const file = write(dir, 'unknown.json', { schema: 'iglu:com.acme/unknown/jsonschema/1-0-0', data: {} });
     const res = await hookd(['schemas', 'check', file], dir);
     assert.equal(res.status, 1);
-    assert.match(res.stdout, /^schema not found: .*unknown\.json against iglu:com\.acme\/unknown\/jsonschema\/1-0-0\n {2}\/schema: schema .* not found in any registry/);
+    assert.match(
+      res.stdout,
+      /^schema not found: .*unknown\.json against iglu:com\.acme\/unknown\/jsonschema\/1-0-0\n {2}\/schema: schema .* not found in any registry/,
+    );
   });
 
   it('has its own --help and rejects an unknown subcommand', async () => {

@@ -16,7 +16,6 @@ function hookd(args, { cwd, env = {}, input } = {}) {
   return spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', input, env: { ...process.env, HOOKD_DATA_DIR: path.join(cwd, 'data'), ...env } });
 }
 
-
 function withConfig(config) {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'hookd.yaml'), YAML.stringify(config));
@@ -126,7 +125,11 @@ describe('hookd prune', () => {
     const ids = [];
     for (const n of [1, 2]) {
       const body = pythonJsonDumps(jobservBuild(n));
-      const res = await fetch(`${r.url}/hooks/foundries`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...sign(KINDS.jobserv.verify, SECRET, Buffer.from(body)) } });
+      const res = await fetch(`${r.url}/hooks/foundries`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...sign(KINDS.jobserv.verify, SECRET, Buffer.from(body)) },
+      });
       ids.push((await res.json()).id);
     }
     await r.hookd.close();
@@ -152,7 +155,10 @@ describe('hookd doctor', () => {
     assert.match(ok.stdout, /OK\s+config/);
     const bad = hookd(['doctor', '--json'], { cwd: withConfig({ sources: { a: { kind: 'jobserv', secret: { env: 'UNSET_NOT_REAL' } } } }) });
     assert.equal(bad.status, 1);
-    const findings = bad.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const findings = bad.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.ok(findings.some((f) => f.level === 'fail' && /UNSET_NOT_REAL/.test(f.message)));
   });
 
@@ -163,7 +169,17 @@ describe('hookd doctor', () => {
     fs.writeFileSync(path.join(dir, 'plugins', 'broken.mjs'), "export default { match: { source: 'jobserv' }, handle( };\n");
     const res = hookd(['doctor', '--json'], { cwd: dir });
     assert.equal(res.status, 1);
-    const plugins = res.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((f) => f.check === 'plugins');
-    assert.deepEqual(plugins.map((f) => [f.level, f.message.split(' ')[0]]), [['fail', 'broken'], ['ok', 'good']]);
+    const plugins = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((f) => f.check === 'plugins');
+    assert.deepEqual(
+      plugins.map((f) => [f.level, f.message.split(' ')[0]]),
+      [
+        ['fail', 'broken'],
+        ['ok', 'good'],
+      ],
+    );
   });
 });

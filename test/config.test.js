@@ -62,7 +62,17 @@ describe('config defaults', () => {
 describe('environment beats file', () => {
   it('HOOKD_<SECTION>_<KEY> and the short names override the file', () => {
     const dir = configIn('server: {port: 9000, ackDeadlineMs: 3000}\nadmin: {port: 9001}\n');
-    const c = loadConfig({ cwd: dir, env: { PORT: '7000', HOOKD_ADMIN_PORT: '7001', HOOKD_SERVER_ACK_DEADLINE_MS: '2500', HOOKD_SERVER_RATE_LIMIT: 'false', HOOKD_STORAGE_SQLITE_SYNCHRONOUS: 'normal', HOOKD_DATA_DIR: 'elsewhere' } });
+    const c = loadConfig({
+      cwd: dir,
+      env: {
+        PORT: '7000',
+        HOOKD_ADMIN_PORT: '7001',
+        HOOKD_SERVER_ACK_DEADLINE_MS: '2500',
+        HOOKD_SERVER_RATE_LIMIT: 'false',
+        HOOKD_STORAGE_SQLITE_SYNCHRONOUS: 'normal',
+        HOOKD_DATA_DIR: 'elsewhere',
+      },
+    });
     assert.equal(c.server.port, 7000);
     assert.equal(c.admin.port, 7001);
     assert.equal(c.server.ackDeadlineMs, 2500);
@@ -111,7 +121,10 @@ describe('secrets', () => {
   it('literal, {env}, {file} (trimmed) and a list for rotation', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'sg-secret'), '  from-a-file-not-real\n');
-    fs.writeFileSync(path.join(dir, 'hookd.yaml'), 'sources:\n  a: {kind: jobserv, secret: literal-not-real}\n  b: {kind: jobserv, secret: {env: B_SECRET}}\n  c: {kind: shotgrid, secret: {file: sg-secret}}\n  d: {kind: github, secret: [{env: NEW}, {env: OLD}]}\n');
+    fs.writeFileSync(
+      path.join(dir, 'hookd.yaml'),
+      'sources:\n  a: {kind: jobserv, secret: literal-not-real}\n  b: {kind: jobserv, secret: {env: B_SECRET}}\n  c: {kind: shotgrid, secret: {file: sg-secret}}\n  d: {kind: github, secret: [{env: NEW}, {env: OLD}]}\n',
+    );
     const env = { B_SECRET: 'from-env-not-real', NEW: 'new-not-real', OLD: 'old-not-real' };
     const { sources } = resolveSources(loadConfig({ cwd: dir, env }), { env, generate: false });
     assert.deepEqual(sources.get('a').credentials.secrets, ['literal-not-real']);

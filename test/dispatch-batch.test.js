@@ -30,10 +30,11 @@ export default {
 `;
 }
 
-const records = (file) => lines(file).map((l) => {
-  const [tag, id, call] = l.split(' ');
-  return { tag, id, call };
-});
+const records = (file) =>
+  lines(file).map((l) => {
+    const [tag, id, call] = l.split(' ');
+    return { tag, id, call };
+  });
 
 /** Sends builds from..from+n-1 one after another (so build order is receipt order) while the plugin is disabled: a backlog. */
 async function backlog(r, plugin, n) {
@@ -57,7 +58,11 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
       await waitFor(async () => lines(out).length >= 200 && (await byName(r, 'recorder')).lag === 0, 'the backlog');
       await sleep(100);
       const seen = records(out);
-      assert.deepEqual(seen.map((s) => s.id), ids, 'every event once, in receipt order');
+      assert.deepEqual(
+        seen.map((s) => s.id),
+        ids,
+        'every event once, in receipt order',
+      );
       const calls = new Set(seen.map((s) => s.call)).size;
       assert.ok(calls <= 20, `${calls} calls for 200 events (64 a call at most: 4)`);
       assert.ok(seen.filter((s) => s.call === seen[0].call).length > 1, 'the first call carried several events');
@@ -67,7 +72,7 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
         'one outcome per event for the admin side and metrics',
       );
       assert.ok(outcomes.every((o) => o.ms >= 0 && o.ms < 2000));
-      assert.equal((await byName(r, 'recorder')).cursor, (await r.hookd.store.latestSeq()));
+      assert.equal((await byName(r, 'recorder')).cursor, await r.hookd.store.latestSeq());
     } finally {
       await r.hookd.close();
     }
@@ -86,7 +91,10 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
       assert.ok((await byName(r, 'slow')).cursor >= (await r.hookd.store.seqOf(ids[1])), 'the first events are committed while the backlog is worked through');
       await waitFor(async () => lines(out).length >= 20 && (await byName(r, 'slow')).lag === 0, 'the backlog');
       const seen = records(out);
-      assert.deepEqual(seen.map((s) => s.id), ids);
+      assert.deepEqual(
+        seen.map((s) => s.id),
+        ids,
+      );
       assert.ok(new Set(seen.map((s) => s.call)).size >= 5, 'several calls of a few events each');
     } finally {
       await r.hookd.close();
@@ -98,7 +106,11 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
     const out = path.join(dir, 'seen.txt');
     const gate = path.join(dir, 'ready');
     // Fails on build 50 until the gate file exists; a long back-off keeps the retry for after the restart.
-    writePlugin(dir, 'strict.mjs', recorderPlugin(out, { before: `if (event.payload.build_id === 50 && !fs.existsSync(${JSON.stringify(gate)})) throw new Error('not yet');` }));
+    writePlugin(
+      dir,
+      'strict.mjs',
+      recorderPlugin(out, { before: `if (event.payload.build_id === 50 && !fs.existsSync(${JSON.stringify(gate)})) throw new Error('not yet');` }),
+    );
     const config = testConfig({ plugins: { attempts: 3, backoffMs: 60_000 } });
     const first = await startIn(dir, config);
     let ids;
@@ -107,14 +119,18 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
       await first.hookd.dispatcher.enable('strict');
       await waitFor(async () => (await outcomeOf(first, ids[49], 'strict'))?.attempts === 1, 'the failure on build 50');
       const seen = records(out);
-      assert.deepEqual(seen.map((s) => s.id), ids.slice(0, 49), 'everything before the failing event, nothing after it');
+      assert.deepEqual(
+        seen.map((s) => s.id),
+        ids.slice(0, 49),
+        'everything before the failing event, nothing after it',
+      );
       assert.ok(new Set(seen.map((s) => s.call)).size < 49, 'handed over in batches');
       assert.deepEqual([(await outcomeOf(first, ids[48], 'strict')).status, (await outcomeOf(first, ids[48], 'strict')).attempts], ['done', 1]);
-      const failing = (await outcomeOf(first, ids[49], 'strict'));
+      const failing = await outcomeOf(first, ids[49], 'strict');
       assert.deepEqual([failing.status, failing.error], ['pending', 'not yet']);
       assert.equal((await outcomeOf(first, ids[50], 'strict')).attempts, 0, 'not handed over yet');
-      const status = (await byName(first, 'strict'));
-      assert.deepEqual([status.cursor, status.failures], [(await first.hookd.store.seqOf(ids[48])), 1], 'the cursor on the last done event');
+      const status = await byName(first, 'strict');
+      assert.deepEqual([status.cursor, status.failures], [await first.hookd.store.seqOf(ids[48]), 1], 'the cursor on the last done event');
     } finally {
       await first.hookd.close();
     }
@@ -125,7 +141,11 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
       await waitFor(async () => lines(out).length >= 100 && (await byName(second, 'strict')).lag === 0, 'the rest after the restart');
       await sleep(100);
       const seen = records(out);
-      assert.deepEqual(seen.map((s) => s.id), ids, 'each event once, in receipt order');
+      assert.deepEqual(
+        seen.map((s) => s.id),
+        ids,
+        'each event once, in receipt order',
+      );
       const after = seen.slice(49);
       assert.notEqual(after[0].call, after[1].call, 'the failing event is retried alone');
       assert.ok(new Set(after.map((s) => s.call)).size < 51, 'the rest in batches');
@@ -153,11 +173,18 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
       await waitFor(async () => lines(out).length >= 10 && (await byName(r, 'hang')).lag === 0, 'every event');
       await sleep(100);
       const seen = records(out);
-      assert.deepEqual(seen.map((s) => s.id), ids, 'each once, in receipt order: none after the hung one ran before its retry');
-      assert.ok(seen.slice(0, 4).every((s) => s.call === seen[0].call), 'builds 1-4 came in one call');
+      assert.deepEqual(
+        seen.map((s) => s.id),
+        ids,
+        'each once, in receipt order: none after the hung one ran before its retry',
+      );
+      assert.ok(
+        seen.slice(0, 4).every((s) => s.call === seen[0].call),
+        'builds 1-4 came in one call',
+      );
       assert.notEqual(seen[4].call.split('.')[0], seen[0].call.split('.')[0], 'the retry ran on a fresh thread');
       assert.deepEqual(lines(aborted), [`${ids[4]} TimeoutError`]);
-      const timedOut = (await outcomeOf(r, ids[4], 'hang'));
+      const timedOut = await outcomeOf(r, ids[4], 'hang');
       assert.deepEqual([timedOut.status, timedOut.attempts], ['done', 2]);
       assert.deepEqual([(await outcomeOf(r, ids[3], 'hang')).attempts, (await outcomeOf(r, ids[5], 'hang')).attempts], [1, 1]);
       assert.equal((await byName(r, 'hang')).lastError, 'timed out after 300 ms');
@@ -183,16 +210,30 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
       await r.hookd.dispatcher.enable('notify');
       await waitFor(async () => lines(stuck).length === 1, 'the old code to be stuck on build 5');
       const before = records(out);
-      assert.deepEqual(before.map((s) => s.id), ids.slice(0, 4));
-      assert.ok(before.every((s) => s.call === before[0].call), 'builds 1-5 were one call');
+      assert.deepEqual(
+        before.map((s) => s.id),
+        ids.slice(0, 4),
+      );
+      assert.ok(
+        before.every((s) => s.call === before[0].call),
+        'builds 1-5 were one call',
+      );
 
       writePlugin(dir, 'notify.mjs', recorderPlugin(out, { tag: 'v2' }));
       await waitFor(async () => lines(out).length >= 10 && (await byName(r, 'notify')).lag === 0, 'the new code to take over');
       await sleep(100);
       const seen = records(out);
-      assert.deepEqual(seen.map((s) => [s.tag, s.id]), [...ids.slice(0, 4).map((id) => ['v1', id]), ...ids.slice(4).map((id) => ['v2', id])]);
+      assert.deepEqual(
+        seen.map((s) => [s.tag, s.id]),
+        [...ids.slice(0, 4).map((id) => ['v1', id]), ...ids.slice(4).map((id) => ['v2', id])],
+      );
       assert.deepEqual(lines(stuck), [ids[4]]);
-      for (const id of ids) assert.deepEqual([(await outcomeOf(r, id, 'notify')).status, (await outcomeOf(r, id, 'notify')).attempts], ['done', 1], 'an abandoned call is not an attempt');
+      for (const id of ids)
+        assert.deepEqual(
+          [(await outcomeOf(r, id, 'notify')).status, (await outcomeOf(r, id, 'notify')).attempts],
+          ['done', 1],
+          'an abandoned call is not an attempt',
+        );
     } finally {
       await r.hookd.close();
     }

@@ -4,7 +4,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { appenderPlugin, cliPath, lines, prepare, sendBuild, tempDir, testConfig, waitFor, writePlugin } from './fixtures/plugins/harness.js';
 
@@ -91,6 +90,10 @@ describe('at-least-once across a crash and a restart of the receiver process', (
     // and commits the batch so far.
     const twice = seen.length - firstSeen.length;
     assert.ok(twice <= 64, `${twice} duplicate(s): more than one batch`);
-    assert.deepEqual(seen.slice(seenAtKill, seenAtKill + twice), seen.slice(seenAtKill - twice, seenAtKill), 'the duplicates are the last events before the SIGKILL');
+    assert.deepEqual(
+      seen.slice(seenAtKill, seenAtKill + twice),
+      seen.slice(seenAtKill - twice, seenAtKill),
+      'the duplicates are the last events before the SIGKILL',
+    );
   });
 });

@@ -44,11 +44,25 @@ describe('CommitTimes.whenCommitted: a handover that beats the commit note', () 
     t.whenCommitted(4, (at) => got.push([4, at]));
     assert.deepEqual(got, [[2, 1000]]);
     t.note([3], 1005);
-    assert.deepEqual(got, [[2, 1000], [3, 1005]], '4 is still to come');
+    assert.deepEqual(
+      got,
+      [
+        [2, 1000],
+        [3, 1005],
+      ],
+      '4 is still to come',
+    );
     t.note([5], 1010); // 4 went to another process (or AUTOINCREMENT spent it on a duplicate)
     t.note([4], 1012); // out of order: ignored, as by note()
     t.whenCommitted(4, (at) => got.push([4, at]));
-    assert.deepEqual(got, [[2, 1000], [3, 1005]], 'never answered for 4: its commit time is unknown');
+    assert.deepEqual(
+      got,
+      [
+        [2, 1000],
+        [3, 1005],
+      ],
+      'never answered for 4: its commit time is unknown',
+    );
   });
 
   it('keeps at most 1,024 questions waiting, dropping the oldest', () => {
@@ -74,7 +88,8 @@ describe('hookd_plugin_dispatch_lag_seconds', () => {
       await waitFor(() => lines(out).length >= 3, 'the three events');
       const m = parsePrometheus(await r.hookd.metrics.render());
       const series = (suffix, le) =>
-        m.samples.find((s) => s.name === `hookd_plugin_dispatch_lag_seconds${suffix}` && s.labels.plugin === 'slow' && (le === undefined || s.labels.le === le))?.value;
+        m.samples.find((s) => s.name === `hookd_plugin_dispatch_lag_seconds${suffix}` && s.labels.plugin === 'slow' && (le === undefined || s.labels.le === le))
+          ?.value;
       assert.equal(series('_count'), 3, 'one observation per event handed over');
       assert.ok(series('_bucket', '0.25') <= 1, 'at most the first event started within 250 ms of its commit');
       assert.ok(series('_sum') >= 0.85, `the waits add up to at least 0.3 + 0.6 s (got ${series('_sum')})`);

@@ -59,7 +59,13 @@ describe('match.where', () => {
   });
 
   it('every condition must hold, and every criterion', () => {
-    const m = compileMatch({ source: 'foundries', where: [{ path: 'status', equals: 'FAILED' }, { path: 'build_id', in: [66, 67] }] });
+    const m = compileMatch({
+      source: 'foundries',
+      where: [
+        { path: 'status', equals: 'FAILED' },
+        { path: 'build_id', in: [66, 67] },
+      ],
+    });
     assert.equal(m(event(build)), true);
     assert.equal(m(event({ ...build, build_id: 68 })), false);
     assert.equal(m(event(build, { source: 'other' })), false);
@@ -67,7 +73,18 @@ describe('match.where', () => {
 
   it('atLeast compares HKube levels: trace < silly < debug < info < warn = warning < error < critical', () => {
     const m = compileMatch({ where: { path: 'level', atLeast: 'warn' } });
-    const levels = { trace: false, silly: false, debug: false, info: false, warn: true, warning: true, error: true, critical: true, WARN: true, verbose: false };
+    const levels = {
+      trace: false,
+      silly: false,
+      debug: false,
+      info: false,
+      warn: true,
+      warning: true,
+      error: true,
+      critical: true,
+      WARN: true,
+      verbose: false,
+    };
     for (const [level, expected] of Object.entries(levels)) assert.equal(m(event({ level })), expected, level);
     assert.equal(m(event({})), false);
     assert.equal(m(event({ level: 5 })), false);
@@ -99,7 +116,10 @@ describe('a bad match is refused at load, naming the field', () => {
     ['FAILED', /match must be an object/],
   ]) {
     it(JSON.stringify(spec), () => {
-      assert.throws(() => compileMatch(spec), (err) => err instanceof MatchError && message.test(err.message));
+      assert.throws(
+        () => compileMatch(spec),
+        (err) => err instanceof MatchError && message.test(err.message),
+      );
     });
   }
 

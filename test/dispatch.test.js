@@ -32,20 +32,33 @@ describe('delivery: each plugin sees every matching event once, in receipt order
       const committed = [...ids].sort();
       await waitFor(async () => lines(all).length >= 30 && (await r.hookd.dispatcher.list()).every((p) => p.lag === 0), 'both plugins to catch up');
       assert.deepEqual(lines(all), committed);
-      assert.deepEqual(lines(failed), committed.filter((id) => statusOf.get(id) === 'FAILED'));
+      assert.deepEqual(
+        lines(failed),
+        committed.filter((id) => statusOf.get(id) === 'FAILED'),
+      );
 
       const passed = committed.find((id) => statusOf.get(id) === 'PASSED');
-      const recorded = (await r.hookd.dispatcher.outcomesFor(passed));
-      assert.deepEqual(recorded.map((o) => [o.plugin, o.status, o.attempts, o.error]), [['all', 'done', 1, null], ['failed-only', 'skipped', 0, null]]);
+      const recorded = await r.hookd.dispatcher.outcomesFor(passed);
+      assert.deepEqual(
+        recorded.map((o) => [o.plugin, o.status, o.attempts, o.error]),
+        [
+          ['all', 'done', 1, null],
+          ['failed-only', 'skipped', 0, null],
+        ],
+      );
       assert.equal(recorded[0].output, `ok ${passed}`, 'what handle() returned is kept');
       assert.equal(outcomes.filter((o) => o.plugin === 'all' && o.status === 'done').length, 30);
       assert.equal(outcomes.filter((o) => o.plugin === 'failed-only' && o.status === 'skipped').length, 20);
 
-      const list = (await r.hookd.dispatcher.list());
-      assert.deepEqual(list.map((p) => p.name), ['all', 'failed-only'], 'alphabetical');
+      const list = await r.hookd.dispatcher.list();
+      assert.deepEqual(
+        list.map((p) => p.name),
+        ['all', 'failed-only'],
+        'alphabetical',
+      );
       for (const p of list) {
         assert.equal(p.state, 'active');
-        assert.equal(p.cursor, (await r.hookd.store.latestSeq()));
+        assert.equal(p.cursor, await r.hookd.store.latestSeq());
         assert.equal(p.origin, 'file');
         assert.equal(p.failures, 0);
       }
@@ -100,7 +113,7 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
     try {
       const e2 = await sendBuild(r.url, 2);
       await waitFor(async () => (await outcomeOf(r, e2, 'strict'))?.status === 'done', 'the next event');
-      assert.equal((await outcomeOf(r, e2, 'strict')).attempts, 1, 'its first attempt, not the pruned event\'s second');
+      assert.equal((await outcomeOf(r, e2, 'strict')).attempts, 1, "its first attempt, not the pruned event's second");
       assert.deepEqual(lines(out), [e2]);
       assert.equal((await byName(r, 'strict')).failures, 0);
     } finally {
@@ -124,14 +137,17 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
       const e1 = await sendBuild(r.url, 1);
       // The state event follows the commit of the new state; wait for it, not just the in-memory state.
       await waitFor(async () => states.some((s) => s.plugin === 'flaky' && s.state === 'deactivated'), 'flaky to be deactivated');
-      const status = (await byName(r, 'flaky'));
+      const status = await byName(r, 'flaky');
       assert.equal(status.failures, 3);
       assert.match(status.lastError, /flaky is broken on/);
       assert.equal(status.cursor, 0, 'the cursor stays on the failing event');
-      const o = (await outcomeOf(r, e1, 'flaky'));
+      const o = await outcomeOf(r, e1, 'flaky');
       assert.deepEqual([o.status, o.attempts], ['pending', 3]);
       assert.match(o.error, new RegExp(`flaky is broken on ${e1}`));
-      assert.deepEqual(attempts.map((a) => a.attempts), [1, 2, 3]);
+      assert.deepEqual(
+        attempts.map((a) => a.attempts),
+        [1, 2, 3],
+      );
       // Back-off doubles from plugins.backoffMs (20 ms, then 40 ms).
       assert.ok(attempts[1].at - attempts[0].at >= 15, `first back-off ${attempts[1].at - attempts[0].at} ms`);
       assert.ok(attempts[2].at - attempts[1].at >= 35, `second back-off ${attempts[2].at - attempts[1].at} ms`);
@@ -149,7 +165,7 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
       await waitFor(async () => lines(flaky).length >= 3 && (await byName(r, 'flaky')).lag === 0, 'the fixed plugin to catch up');
       await sleep(100);
       assert.deepEqual(lines(flaky), [e1, e2, e3], 'exactly the events it missed, in order');
-      const fixed = (await byName(r, 'flaky'));
+      const fixed = await byName(r, 'flaky');
       assert.deepEqual([fixed.state, fixed.failures, fixed.lag], ['active', 0, 0]);
       assert.deepEqual((await outcomeOf(r, e1, 'flaky')).status, 'done');
       assert.ok(states.some((s) => s.plugin === 'flaky' && s.state === 'active' && /re-activated/.test(s.reason)));
@@ -172,7 +188,14 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
       await waitFor(async () => tries.some(([id]) => id === e1), 'the first failure');
       assert.equal(await r.hookd.dispatcher.replay([e0]), 1);
       await waitFor(async () => (await byName(r, 'strict')).state === 'deactivated', 'strict to give up on e1');
-      assert.deepEqual(tries.filter(([id]) => id === e1), [[e1, 'pending', 1], [e1, 'pending', 2], [e1, 'pending', 3]]);
+      assert.deepEqual(
+        tries.filter(([id]) => id === e1),
+        [
+          [e1, 'pending', 1],
+          [e1, 'pending', 2],
+          [e1, 'pending', 3],
+        ],
+      );
       assert.deepEqual(lines(out), [e0], 'the replay waits behind the failing event');
       assert.equal((await byName(r, 'strict')).failures, 3);
     } finally {
@@ -200,10 +223,10 @@ describe('failures: retries with back-off, deactivation, catch-up once fixed', (
       const e3 = await sendBuild(r.url, 3);
       await waitFor(async () => lines(out).length === 2 && (await byName(r, 'picky')).lag === 0, 'the two it can take');
       assert.deepEqual(lines(out), [e1, e3]);
-      const o = (await outcomeOf(r, e2, 'picky'));
+      const o = await outcomeOf(r, e2, 'picky');
       assert.deepEqual([o.status, o.attempts, o.error], ['failed', 2, 'TypeError: cannot take FAILED builds']);
       assert.deepEqual(lines(told), [`${e2} 2 TypeError: cannot take FAILED builds`]);
-      const p = (await byName(r, 'picky'));
+      const p = await byName(r, 'picky');
       assert.deepEqual([p.state, p.failures, p.lag], ['active', 0, 0]);
       assert.equal(p.lastError, 'TypeError: cannot take FAILED builds');
     } finally {
@@ -246,14 +269,18 @@ export default { continueOnError: true, handle(event, ctx) {
 
       await waitFor(async () => lines(steady).length === 40, 'steady to get every event');
       assert.deepEqual(lines(steady), ids, 'misbehaving plugins never hold another back');
-      await waitFor(async () => (await Promise.all(['hang', 'spin', 'exit', 'crash'].map((p) => outcomeOf(r, ids[0], p)))).every((o) => o?.status === 'failed'), 'each misbehaving plugin to give up on the first event', { timeout: 15_000 });
+      await waitFor(
+        async () => (await Promise.all(['hang', 'spin', 'exit', 'crash'].map((p) => outcomeOf(r, ids[0], p)))).every((o) => o?.status === 'failed'),
+        'each misbehaving plugin to give up on the first event',
+        { timeout: 15_000 },
+      );
       assert.match((await outcomeOf(r, ids[0], 'hang')).error, /^timed out after 300 ms$/);
       assert.match((await outcomeOf(r, ids[0], 'spin')).error, /^timed out after 300 ms$/);
       assert.match((await outcomeOf(r, ids[0], 'exit')).error, /exited \(code 3\)/);
       assert.match((await outcomeOf(r, ids[0], 'crash')).error, /crashed: Error: uncaught in a plugin/);
       assert.equal((await outcomeOf(r, ids[0], 'hang')).attempts, 2);
       assert.ok(lines(aborted).includes(`${ids[0]} TimeoutError`), 'ctx.signal aborts at the timeout');
-      for (const p of (await r.hookd.dispatcher.list())) assert.equal(p.state, 'active', p.name);
+      for (const p of await r.hookd.dispatcher.list()) assert.equal(p.state, 'active', p.name);
       // Still answering.
       assert.equal((await send(r.url, 'jobserv', 'jobserv', jobservBuild(999))).status, 200);
     } finally {
@@ -270,12 +297,12 @@ describe('hot reload: plugins.dir is watched', () => {
     const broken = path.join(dir, 'broken.txt');
     const r = await startIn(dir, testConfig());
     try {
-      assert.deepEqual((await r.hookd.dispatcher.list()), []);
+      assert.deepEqual(await r.hookd.dispatcher.list(), []);
       const e1 = await sendBuild(r.url, 1);
 
       writePlugin(dir, 'late.mjs', appenderPlugin(late));
       writePlugin(dir, '_helper.mjs', 'export const x = 1;\n');
-      await waitFor(async () => (await byName(r, 'late')), 'late.mjs to load');
+      await waitFor(async () => await byName(r, 'late'), 'late.mjs to load');
       const e2 = await sendBuild(r.url, 2);
       await waitFor(async () => lines(late).length === 1 && (await byName(r, 'late')).lag === 0, 'late to finish e2');
       assert.deepEqual(lines(late), [e2], 'a new plugin starts after the newest event');
@@ -295,8 +322,8 @@ describe('hot reload: plugins.dir is watched', () => {
       assert.deepEqual(lines(early), [e1, e2, e3]);
 
       writePlugin(dir, 'broken.mjs', 'export default { handle( {\n');
-      await waitFor(async () => (await byName(r, 'broken')), 'broken.mjs to be listed');
-      const b = (await byName(r, 'broken'));
+      await waitFor(async () => await byName(r, 'broken'), 'broken.mjs to be listed');
+      const b = await byName(r, 'broken');
       assert.equal(b.state, 'deactivated');
       assert.match(b.lastError, /^could not be loaded: SyntaxError/);
       const e4 = await sendBuild(r.url, 4);
@@ -304,7 +331,11 @@ describe('hot reload: plugins.dir is watched', () => {
       await waitFor(async () => lines(broken).length === 1, 'the fixed file to run');
       assert.deepEqual(lines(broken), [e4], 'it catches up from when it first appeared');
       assert.equal((await byName(r, 'broken')).state, 'active');
-      assert.deepEqual((await r.hookd.dispatcher.list()).map((p) => p.name), ['broken', 'early', 'late'], 'helpers starting with _ are not plugins');
+      assert.deepEqual(
+        (await r.hookd.dispatcher.list()).map((p) => p.name),
+        ['broken', 'early', 'late'],
+        'helpers starting with _ are not plugins',
+      );
     } finally {
       await r.hookd.close();
     }
@@ -317,7 +348,10 @@ describe('hot reload: plugins.dir is watched', () => {
     writePlugin(dir, 'b-two.mjs', appenderPlugin(two, { name: 'notify' }));
     const r = await startIn(dir, testConfig());
     try {
-      assert.deepEqual((await r.hookd.dispatcher.list()).map((p) => [p.name, path.basename(p.file)]), [['notify', 'a-one.mjs']]);
+      assert.deepEqual(
+        (await r.hookd.dispatcher.list()).map((p) => [p.name, path.basename(p.file)]),
+        [['notify', 'a-one.mjs']],
+      );
       const e1 = await sendBuild(r.url, 1);
       await waitFor(async () => lines(one).length === 1 && (await byName(r, 'notify')).lag === 0, 'a-one to finish e1');
       fs.rmSync(path.join(dir, 'plugins', 'a-one.mjs'));
@@ -344,7 +378,14 @@ describe('start-up: a new plugin misses nothing acknowledged while it loads', ()
     const append = async (n) => {
       const body = Buffer.from(JSON.stringify(jobservBuild(n)));
       const { events } = await store.append(
-        { source: 'jobserv', receivedAt: Date.now(), contentType: 'application/json', headers: {}, body, events: [{ dedupeKey: `build-${n}`, schema: null, status: 'accepted', errors: null }] },
+        {
+          source: 'jobserv',
+          receivedAt: Date.now(),
+          contentType: 'application/json',
+          headers: {},
+          body,
+          events: [{ dedupeKey: `build-${n}`, schema: null, status: 'accepted', errors: null }],
+        },
         { deadline: Date.now() + 5000 },
       );
       return events[0].id;
@@ -416,7 +457,7 @@ describe('replay, quarantine and release, enable and disable', () => {
       const e1 = await sendBuild(r.url, 2);
       await waitFor(async () => lines(a).length === 1, 'a to pass the quarantined event');
       assert.deepEqual(lines(a), [e1]);
-      assert.deepEqual((await r.hookd.dispatcher.outcomesFor(q)), [], 'a quarantined event is not dispatched');
+      assert.deepEqual(await r.hookd.dispatcher.outcomesFor(q), [], 'a quarantined event is not dispatched');
       assert.equal(await r.hookd.dispatcher.replay([q]), 0, 'nor replayed');
 
       // What `hookd events revalidate` does once the event passes: the new status and its redelivery, in one transaction.
@@ -438,7 +479,10 @@ describe('replay, quarantine and release, enable and disable', () => {
       await waitFor(async () => (await outcomeOf(r, e2, 'b'))?.status === 'skipped', 'b to skip e2');
       assert.deepEqual(
         (await r.hookd.dispatcher.outcomesFor(e2)).map((o) => [o.plugin, o.status, o.attempts]),
-        [['a', 'pending', 0], ['b', 'skipped', 0]],
+        [
+          ['a', 'pending', 0],
+          ['b', 'skipped', 0],
+        ],
         'pending: a will be handed it once enabled',
       );
       await r.hookd.dispatcher.enable('a');

@@ -66,7 +66,11 @@ describe('restart keeps every event', () => {
     await r.hookd.close();
     const db = new Database(path.join(r.dir, 'data', 'hookd.db'), { readonly: true });
     const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
-    const files = fs.readdirSync(path.join(repoRoot, 'migrations')).filter((f) => /^\d+_.*\.sql$/.test(f)).map((f) => Number(f.split('_')[0])).sort((a, b) => a - b);
+    const files = fs
+      .readdirSync(path.join(repoRoot, 'migrations'))
+      .filter((f) => /^\d+_.*\.sql$/.test(f))
+      .map((f) => Number(f.split('_')[0]))
+      .sort((a, b) => a - b);
     assert.deepEqual(rows, files);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     db.close();
@@ -87,7 +91,7 @@ describe('group commit', () => {
       const bodies = Array.from({ length: 64 }, (_, i) => pythonJsonDumps(jobservBuild(2000 + i)));
       const answers = await Promise.all(bodies.map((b) => post(`${r.url}/hooks/foundries`, b, signedHeaders('jobserv', SECRET, b))));
       assert.ok(answers.every((a) => a.status === 200));
-      for (const a of answers) assert.ok((await r.hookd.store.getEvent(a.json.id)), 'each 200 names a committed event');
+      for (const a of answers) assert.ok(await r.hookd.store.getEvent(a.json.id), 'each 200 names a committed event');
       const committed = batches.reduce((a, b) => a + b, 0);
       assert.equal(committed, 64);
       assert.ok(batches.length < 64, `64 appends in ${batches.length} transactions`);
@@ -109,14 +113,24 @@ describe('group commit', () => {
         await new Promise((resolve) => setImmediate(resolve));
         const body = pythonJsonDumps(jobservBuild(3000 + i));
         const stored = await store.append(
-          { source: 'foundries', receivedAt: Date.now(), contentType: 'application/json', headers: {}, body: Buffer.from(body), events: [{ dedupeKey: `sha256:progress-${i}`, schema: null, status: 'accepted', errors: null }] },
+          {
+            source: 'foundries',
+            receivedAt: Date.now(),
+            contentType: 'application/json',
+            headers: {},
+            body: Buffer.from(body),
+            events: [{ dedupeKey: `sha256:progress-${i}`, schema: null, status: 'accepted', errors: null }],
+          },
           { deadline: Date.now() + 5000 },
         );
         await progress;
         assert.equal(stored.events[0].duplicate, false);
       }
       // Each on its own would be 100 transactions; a few may still go alone on a busy machine.
-      assert.equal(batches.reduce((a, b) => a + b, 0), 100);
+      assert.equal(
+        batches.reduce((a, b) => a + b, 0),
+        100,
+      );
       assert.ok(batches.length <= 70, `50 progress records and 50 events in ${batches.length} transactions`);
       // Progress alone is still committed, a moment later.
       const started = Date.now();

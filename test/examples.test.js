@@ -24,7 +24,7 @@ function fakeServices() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, received, url: `http://127.0.0.1:${server.address().port}` })));
 }
 
-describe('examples/plugins on their senders\' payloads', () => {
+describe("examples/plugins on their senders' payloads", () => {
   let r;
   let services;
   const ids = {};
@@ -61,7 +61,13 @@ describe('examples/plugins on their senders\' payloads', () => {
     await post('statusChange', 'shotgrid', 'shotgrid', 'shotgrid-status-change.json');
     await post('codeChange', 'shotgrid', 'shotgrid', 'shotgrid-code-change.json');
     // Every example has finished with every event (done or skipped).
-    await waitFor(async () => (await Promise.all(Object.values(ids).map((id) => r.hookd.dispatcher.outcomesFor(id)))).every((list) => list.filter((o) => o.status !== 'pending').length === 5), 'every example to finish every event');
+    await waitFor(
+      async () =>
+        (await Promise.all(Object.values(ids).map((id) => r.hookd.dispatcher.outcomesFor(id)))).every(
+          (list) => list.filter((o) => o.status !== 'pending').length === 5,
+        ),
+      'every example to finish every event',
+    );
   });
 
   after(async () => {
@@ -85,7 +91,7 @@ describe('examples/plugins on their senders\' payloads', () => {
   });
 
   it('jobserv-failed-build: a notice naming the failed run and its log, posted to the chat webhook; passed builds are skipped', async () => {
-    const o = (await outcome('failedBuild', 'jobserv-failed-build'));
+    const o = await outcome('failedBuild', 'jobserv-failed-build');
     assert.equal(o.status, 'done', o.error);
     assert.match(o.output, /^Build 67 of andy-corp\/lmp FAILED \(trigger containers-devel\)/);
     assert.match(o.output, /✗ build-armhf: https:\/\/api\.foundries\.io\/projects\/andy-corp\/lmp\/builds\/67\/runs\/build-armhf\/console\.log/);
@@ -97,7 +103,7 @@ describe('examples/plugins on their senders\' payloads', () => {
   });
 
   it('factotum-job-summary: decodes the base64 Factfile and lines its tasks up with their states', async () => {
-    const ok = (await outcome('factotum', 'factotum-job-summary'));
+    const ok = await outcome('factotum', 'factotum-job-summary');
     assert.equal(ok.status, 'done', ok.error);
     assert.equal(
       ok.output,
@@ -108,27 +114,27 @@ describe('examples/plugins on their senders\' payloads', () => {
         "  - echo omega (echo and omega!): SKIPPED — the task 'echo beta' requested an early finish (no-op)",
       ].join('\n'),
     );
-    const failed = (await outcome('factotumFailed', 'factotum-job-summary'));
+    const failed = await outcome('factotumFailed', 'factotum-job-summary');
     assert.equal(failed.status, 'done', failed.error);
     assert.match(failed.output, /^echo order demo FAILED in /);
     assert.match(failed.output, /✗ echo alpha \(echo alpha\): FAILED in PT0\.001S, exit 1 — the task exited with a return code of 1/);
   });
 
   it('hkube-progress: logs progress at info and above; debug progress does not match', async () => {
-    const o = (await outcome('hkubeInfo', 'hkube-progress'));
+    const o = await outcome('hkubeInfo', 'hkube-progress');
     assert.equal(o.status, 'done', o.error);
     assert.equal(o.output, 'batch:672a8b0e-c0b0-486e-bb2b-4571b0805f29 completed 100.00% — 100.00% completed, 3 succeed');
     assert.equal((await outcome('hkubeDebug', 'hkube-progress')).status, 'skipped');
   });
 
   it('aurora-task-state: role/env/job/instance and the state change', async () => {
-    const o = (await outcome('aurora', 'aurora-task-state'));
+    const o = await outcome('aurora', 'aurora-task-state');
     assert.equal(o.status, 'done', o.error);
     assert.equal(o.output, 'vagrant/test/http_example/8 new → PENDING');
   });
 
   it('shotgrid-status-note: creates a Note through the REST API for a status change only', async () => {
-    const o = (await outcome('statusChange', 'shotgrid-status-note'));
+    const o = await outcome('statusChange', 'shotgrid-status-note');
     assert.equal(o.status, 'done', o.error);
     assert.equal(o.output, 'Note 9001: Shot 1419: status ip → fin');
     const notes = services.received.filter((x) => x.url === '/api/v1/entity/notes');
@@ -140,7 +146,7 @@ describe('examples/plugins on their senders\' payloads', () => {
     assert.equal((await outcome('codeChange', 'shotgrid-status-note')).status, 'skipped');
   });
 
-  it('each example skips the other senders\' events', async () => {
+  it("each example skips the other senders' events", async () => {
     assert.equal((await outcome('aurora', 'jobserv-failed-build')).status, 'skipped');
     assert.equal((await outcome('failedBuild', 'aurora-task-state')).status, 'skipped');
     assert.equal((await outcome('factotum', 'hkube-progress')).status, 'skipped');

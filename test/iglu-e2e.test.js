@@ -38,22 +38,25 @@ const factotumHeaders = { 'content-type': 'application/json; charset=utf-8' };
 /** The seed's own sample (../shared/seeds/000_*.txt), byte for byte as the Iglu developer extracted it. */
 const SEED_000 = fixtureBytes('seeds/000-factotum-job-update.json');
 
-
 /** Writes the Snowplow resolver config of the worked example: the older variant ahead of the embedded registry. */
 function addLegacyRegistry(dir) {
   fs.cpSync(path.join(fixtures, 'user-registry'), path.join(dir, 'iglu-legacy'), { recursive: true });
   fs.writeFileSync(
     path.join(dir, 'resolver.json'),
-    JSON.stringify({
-      schema: 'iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-3',
-      data: {
-        cacheSize: 500,
-        cacheTtl: 600,
-        repositories: [
-          { name: 'factotum legacy', priority: 0, vendorPrefixes: ['com.snowplowanalytics.factotum'], connection: { embedded: { path: './iglu-legacy' } } },
-        ],
+    JSON.stringify(
+      {
+        schema: 'iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-3',
+        data: {
+          cacheSize: 500,
+          cacheTtl: 600,
+          repositories: [
+            { name: 'factotum legacy', priority: 0, vendorPrefixes: ['com.snowplowanalytics.factotum'], connection: { embedded: { path: './iglu-legacy' } } },
+          ],
+        },
       },
-    }, null, 2),
+      null,
+      2,
+    ),
   );
 }
 
@@ -67,7 +70,11 @@ async function waitFor(what, fn, ms = 10_000) {
   }
 }
 
-const jsonLines = (text) => text.trim().split('\n').map((l) => JSON.parse(l));
+const jsonLines = (text) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 describe('the worked example: the seed Factotum sample is quarantined, then released by revalidate (issue 3 point 7)', () => {
   let r;
@@ -112,7 +119,7 @@ export default {
   });
 
   it('keeps it as quarantined with its schema and errors, and a resend gets the same 422 and id', async () => {
-    const stored = (await r.hookd.store.getEvent(quarantinedId));
+    const stored = await r.hookd.store.getEvent(quarantinedId);
     assert.equal(stored.status, 'quarantined');
     assert.equal(stored.schema, FACTOTUM_JOB);
     assert.equal(stored.errors.length, 6);
@@ -126,7 +133,10 @@ export default {
   it('revalidate with the schemas unchanged leaves it quarantined (exit 0)', async () => {
     const res = await hookd(['events', 'revalidate'], dir);
     assert.equal(res.status, 0, res.stderr);
-    assert.match(res.stdout, new RegExp(`^quarantined  ${quarantinedId}  factotum  ${FACTOTUM_JOB}  \\(root\\): must have required property 'tags' \\(\\+5 more\\)$`, 'm'));
+    assert.match(
+      res.stdout,
+      new RegExp(`^quarantined  ${quarantinedId}  factotum  ${FACTOTUM_JOB}  \\(root\\): must have required property 'tags' \\(\\+5 more\\)$`, 'm'),
+    );
     assert.match(res.stdout, /^checked 1, released 0, still quarantined 1$/m);
     assert.equal((await r.hookd.store.getEvent(quarantinedId)).status, 'quarantined');
   });
@@ -134,7 +144,9 @@ export default {
   it('filters select nothing when they do not match the event (--source, --schema pattern)', async () => {
     const bySource = await hookd(['events', 'revalidate', '--source', 'foundries', '--json'], dir);
     assert.equal(bySource.status, 0, bySource.stderr);
-    assert.deepEqual(jsonLines(bySource.stdout), [{ summary: { checked: 0, released: 0, stillQuarantined: 0, unchecked: 0, registryFailed: false, queued: 0 } }]);
+    assert.deepEqual(jsonLines(bySource.stdout), [
+      { summary: { checked: 0, released: 0, stillQuarantined: 0, unchecked: 0, registryFailed: false, queued: 0 } },
+    ]);
     const bySchema = await hookd(['events', 'revalidate', '--schema', 'iglu:com.snowplowanalytics.factotum/task_update/*', '--json'], dir);
     assert.equal(jsonLines(bySchema.stdout).at(-1).summary.checked, 0);
   });
@@ -158,13 +170,19 @@ export default {
     assert.equal(summary.stillQuarantined, 0);
     assert.ok(summary.queued >= 1, 'queued for the plugin');
 
-    const stored = (await r.hookd.store.getEvent(quarantinedId));
+    const stored = await r.hookd.store.getEvent(quarantinedId);
     assert.equal(stored.status, 'accepted');
     assert.equal(stored.schema, FACTOTUM_JOB);
     assert.equal(stored.errors, null);
 
-    const line = await waitFor('the plugin to be handed the released event', async () =>
-      fs.existsSync(seen) && fs.readFileSync(seen, 'utf8').split('\n').find((l) => l.includes(quarantinedId)),
+    const line = await waitFor(
+      'the plugin to be handed the released event',
+      async () =>
+        fs.existsSync(seen) &&
+        fs
+          .readFileSync(seen, 'utf8')
+          .split('\n')
+          .find((l) => l.includes(quarantinedId)),
     );
     assert.deepEqual(JSON.parse(line), { id: quarantinedId, schema: FACTOTUM_JOB, runState: 'COMPLETED' });
 
@@ -203,7 +221,7 @@ describe('a realistic payload per sender is accepted; a broken one gets 422 with
   async function expectAccepted(res, schema) {
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.status, 'accepted');
-    const stored = (await r.hookd.store.getEvent(res.json.id));
+    const stored = await r.hookd.store.getEvent(res.json.id);
     assert.equal(stored.status, 'accepted');
     assert.equal(stored.schema, schema);
     assert.equal(stored.errors, null);
@@ -213,7 +231,7 @@ describe('a realistic payload per sender is accepted; a broken one gets 422 with
     assert.equal(res.json.status, 'quarantined');
     assert.deepEqual(res.json.errors.map((e) => e.path).sort(), [...paths].sort(), JSON.stringify(res.json.errors));
     for (const e of res.json.errors) assert.ok(e.message.length > 0);
-    const stored = (await r.hookd.store.getEvent(res.json.id));
+    const stored = await r.hookd.store.getEvent(res.json.id);
     assert.equal(stored.status, 'quarantined');
     assert.equal(stored.schema, schema);
   }
@@ -231,17 +249,19 @@ describe('a realistic payload per sender is accepted; a broken one gets 422 with
     const task = fixtureJson('factotum-0.7/task-update-running.json');
     task.data.taskStates[0].state = 'DONE';
     delete task.data.jobName;
-    await expectQuarantined(
-      await post(url('factotum', `?token=${FACTOTUM_TOKEN}`), JSON.stringify(task), factotumHeaders),
-      FACTOTUM_TASK,
-      ['', '/taskStates/0/state'],
-    );
+    await expectQuarantined(await post(url('factotum', `?token=${FACTOTUM_TOKEN}`), JSON.stringify(task), factotumHeaders), FACTOTUM_TASK, [
+      '',
+      '/taskStates/0/state',
+    ]);
   });
 
   it('JobServ: the seed build payload as JobServ serialises and signs it', async () => {
     const build = fixtureJson('seeds/004-jobserv-build.json');
     const body = pythonJsonDumps(build);
-    await expectAccepted(await post(url('foundries'), body, signedHeaders('jobserv', JOBSERV_SECRET, body)), 'iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0');
+    await expectAccepted(
+      await post(url('foundries'), body, signedHeaders('jobserv', JOBSERV_SECRET, body)),
+      'iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0',
+    );
     const broken = pythonJsonDumps({ ...build, status: 'DONE', build_id: '67' });
     await expectQuarantined(
       await post(url('foundries'), broken, signedHeaders('jobserv', JOBSERV_SECRET, broken)),
@@ -282,11 +302,10 @@ describe('a realistic payload per sender is accepted; a broken one gets 422 with
       SCHEMA,
     );
     const broken = JSON.stringify({ ...delivery, data: { ...delivery.data, delivery_id: 'broken-1', entity: { type: 'Asset', id: '1419' }, operation: '' } });
-    await expectQuarantined(
-      await post(url('shotgrid'), broken, signedHeaders('shotgrid', SG_SECRET, broken, { 'x-sg-delivery-id': 'broken-1' })),
-      SCHEMA,
-      ['/data/entity/id', '/data/operation'],
-    );
+    await expectQuarantined(await post(url('shotgrid'), broken, signedHeaders('shotgrid', SG_SECRET, broken, { 'x-sg-delivery-id': 'broken-1' })), SCHEMA, [
+      '/data/entity/id',
+      '/data/operation',
+    ]);
   });
 
   it('a malformed self-describing URI is a 422 that says so (kept, with no schema)', async () => {
@@ -296,7 +315,7 @@ describe('a realistic payload per sender is accepted; a broken one gets 422 with
     assert.equal(res.json.errors.length, 1);
     assert.equal(res.json.errors[0].path, '/schema');
     assert.match(res.json.errors[0].message, /schema URI .*1\.0\.0.* is not SchemaVer/);
-    const stored = (await r.hookd.store.getEvent(res.json.id));
+    const stored = await r.hookd.store.getEvent(res.json.id);
     assert.equal(stored.status, 'quarantined');
     assert.equal(stored.schema, null);
   });
@@ -305,7 +324,10 @@ describe('a realistic payload per sender is accepted; a broken one gets 422 with
     const body = JSON.stringify({ schema: 'iglu:com.acme/deploy/jsonschema/1-0-0', data: {} });
     const res = await post(url('factotum', `?token=${FACTOTUM_TOKEN}`), body, factotumHeaders);
     assert.equal(res.status, 422);
-    assert.deepEqual(res.json.errors.map((e) => e.path), ['/schema']);
+    assert.deepEqual(
+      res.json.errors.map((e) => e.path),
+      ['/schema'],
+    );
     assert.match(res.json.errors[0].message, /iglu:com\.acme\/deploy\/jsonschema\/1-0-0 not found in any registry/);
     assert.equal((await r.hookd.store.getEvent(res.json.id)).schema, 'iglu:com.acme/deploy/jsonschema/1-0-0');
   });
@@ -342,7 +364,7 @@ describe('a static registry that hangs', () => {
   });
 
   it('answers 503 with Retry-After within the ack deadline and stores nothing', async () => {
-    const before = (await r.hookd.store.countEvents());
+    const before = await r.hookd.store.countEvents();
     const body = JSON.stringify({ schema: 'iglu:com.acme/deploy/jsonschema/1-0-0', data: { ok: true } });
     const started = Date.now();
     const res = await post(`${r.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`, body, factotumHeaders);
@@ -351,7 +373,7 @@ describe('a static registry that hangs', () => {
     assert.match(res.headers.get('retry-after') ?? '', /^\d+$/);
     assert.equal(res.json.code, 'registry_unavailable');
     assert.ok(elapsed < 800 + 200, `answered after ${elapsed} ms; the ack deadline is 800 ms`);
-    assert.equal((await r.hookd.store.countEvents()), before, 'a 503 means the sender retries: nothing stored');
+    assert.equal(await r.hookd.store.countEvents(), before, 'a 503 means the sender retries: nothing stored');
   });
 });
 
@@ -365,7 +387,9 @@ describe('revalidate when a registry is down, then serves the schema', () => {
       if (mode === 'fail') return res.writeHead(500).end('down');
       if (req.url === '/schemas/com.acme/deploy/jsonschema/1-0-0') {
         res.writeHead(200, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ self: { vendor: 'com.acme', name: 'deploy', format: 'jsonschema', version: '1-0-0' }, type: 'object', required: ['app'] }));
+        return res.end(
+          JSON.stringify({ self: { vendor: 'com.acme', name: 'deploy', format: 'jsonschema', version: '1-0-0' }, type: 'object', required: ['app'] }),
+        );
       }
       res.writeHead(404).end();
     });
@@ -379,8 +403,16 @@ describe('revalidate when a registry is down, then serves the schema', () => {
   });
 
   it('leaves events unchecked and exits 1 while the registry fails; releases them once it answers', async () => {
-    const good = await post(`${r.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`, JSON.stringify({ schema: 'iglu:com.acme/deploy/jsonschema/1-0-0', data: { app: 'web' } }), factotumHeaders);
-    const bad = await post(`${r.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`, JSON.stringify({ schema: 'iglu:com.acme/deploy/jsonschema/1-0-0', data: { version: 3 } }), factotumHeaders);
+    const good = await post(
+      `${r.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`,
+      JSON.stringify({ schema: 'iglu:com.acme/deploy/jsonschema/1-0-0', data: { app: 'web' } }),
+      factotumHeaders,
+    );
+    const bad = await post(
+      `${r.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`,
+      JSON.stringify({ schema: 'iglu:com.acme/deploy/jsonschema/1-0-0', data: { version: 3 } }),
+      factotumHeaders,
+    );
     assert.equal(good.status, 422, 'no registry has com.acme yet');
     assert.equal(bad.status, 422);
 
@@ -388,7 +420,12 @@ describe('revalidate when a registry is down, then serves the schema', () => {
       path.join(dir, 'resolver.json'),
       JSON.stringify({
         schema: 'iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-1',
-        data: { cacheSize: 10, repositories: [{ name: 'acme registry', priority: 0, vendorPrefixes: ['com.acme'], connection: { http: { uri: `http://127.0.0.1:${registry.address().port}` } } }] },
+        data: {
+          cacheSize: 10,
+          repositories: [
+            { name: 'acme registry', priority: 0, vendorPrefixes: ['com.acme'], connection: { http: { uri: `http://127.0.0.1:${registry.address().port}` } } },
+          ],
+        },
       }),
     );
     const config = YAML.parse(fs.readFileSync(path.join(dir, 'hookd.yaml'), 'utf8'));
@@ -398,7 +435,13 @@ describe('revalidate when a registry is down, then serves the schema', () => {
     assert.equal(down.status, 1, down.stdout + down.stderr);
     assert.match(down.stderr, /acme registry/);
     const lines = jsonLines(down.stdout);
-    assert.deepEqual(lines.slice(0, -1).map((e) => [e.result, e.reason.code]), [['unchecked', 'registry_unavailable'], ['unchecked', 'registry_unavailable']]);
+    assert.deepEqual(
+      lines.slice(0, -1).map((e) => [e.result, e.reason.code]),
+      [
+        ['unchecked', 'registry_unavailable'],
+        ['unchecked', 'registry_unavailable'],
+      ],
+    );
     assert.deepEqual(lines.at(-1).summary, { checked: 0, released: 0, stillQuarantined: 0, unchecked: 2, registryFailed: true, queued: 0 });
     assert.match((await r.hookd.store.getEvent(good.json.id)).errors[0].message, /not found in any registry/, 'left as it was');
 
@@ -406,10 +449,13 @@ describe('revalidate when a registry is down, then serves the schema', () => {
     const up = await hookd(['events', 'revalidate'], dir);
     assert.equal(up.status, 0, up.stderr);
     assert.match(up.stdout, new RegExp(`^released {5}${good.json.id}  factotum  iglu:com\\.acme/deploy/jsonschema/1-0-0$`, 'm'));
-    assert.match(up.stdout, new RegExp(`^quarantined  ${bad.json.id}  factotum  iglu:com\\.acme/deploy/jsonschema/1-0-0  \\(root\\): must have required property 'app'$`, 'm'));
+    assert.match(
+      up.stdout,
+      new RegExp(`^quarantined  ${bad.json.id}  factotum  iglu:com\\.acme/deploy/jsonschema/1-0-0  \\(root\\): must have required property 'app'$`, 'm'),
+    );
     assert.match(up.stdout, /^checked 2, released 1 \(0 plugin deliveries queued\), still quarantined 1$/m);
     assert.equal((await r.hookd.store.getEvent(good.json.id)).status, 'accepted');
-    const still = (await r.hookd.store.getEvent(bad.json.id));
+    const still = await r.hookd.store.getEvent(bad.json.id);
     assert.equal(still.status, 'quarantined');
     assert.deepEqual(still.errors, [{ path: '', message: "must have required property 'app'" }], 'errors updated to the current ones');
   });

@@ -73,7 +73,12 @@ async function resolverFile(data, schema = RESOLVER_CONFIG) {
   return file;
 }
 function http_(name, uri, extra = {}) {
-  return { name, priority: extra.priority ?? 0, vendorPrefixes: extra.vendorPrefixes ?? [], connection: { http: { uri, ...(extra.apikey ? { apikey: extra.apikey } : {}) } } };
+  return {
+    name,
+    priority: extra.priority ?? 0,
+    vendorPrefixes: extra.vendorPrefixes ?? [],
+    connection: { http: { uri, ...(extra.apikey ? { apikey: extra.apikey } : {}) } },
+  };
 }
 function embedded(name, dir, extra = {}) {
   return { name, priority: extra.priority ?? 0, vendorPrefixes: extra.vendorPrefixes ?? [], connection: { embedded: { path: dir } } };
@@ -113,12 +118,35 @@ describe('resolver config (Snowplow resolver-config 1-0-0 … 1-0-3)', () => {
     [{ data: { cacheSize: 5, cacheTtl: -1, repositories: [] } }, /data.cacheTtl must be an integer number of seconds ≥ 0 or null, got -1/],
     [{ data: { cacheSize: 5, repository: [] } }, /data has unknown field 'repository'/],
     [{ data: { cacheSize: 5, repositories: {} } }, /data.repositories must be an array/],
-    [{ data: { cacheSize: 5, repositories: [{ name: 'a', priority: 0, vendorPrefix: [], connection: { embedded: { path: 'x' } } }] } }, /data.repositories\[0\] has unknown field 'vendorPrefix'/],
-    [{ data: { cacheSize: 5, repositories: [{ name: 'a', priority: '1', vendorPrefixes: [], connection: { embedded: { path: 'x' } } }] } }, /data.repositories\[0\].priority must be a number, got "1"/],
-    [{ data: { cacheSize: 5, repositories: [{ name: 'a', priority: 0, vendorPrefixes: [], connection: { embedded: { path: 'x' }, http: { uri: 'http://x' } } }] } }, /data.repositories\[0\].connection must have exactly one of 'embedded' or 'http'/],
-    [{ data: { cacheSize: 5, repositories: [{ name: 'a', priority: 0, vendorPrefixes: [], connection: { http: { uri: 'ftp://x' } } }] } }, /data.repositories\[0\].connection.http.uri must be an http\(s\) URL, got "ftp:\/\/x"/],
-    [{ data: { cacheSize: 5, repositories: [{ name: 'a', priority: 0, vendorPrefixes: [], connection: { http: { uri: 'http://x', apikey: 5 } } }] } }, /connection.http.apikey must be a string or null/],
-    [{ data: { cacheSize: 5, repositories: [{ name: 'a', priority: 0, vendorPrefixes: [], connection: { embedded: {} } }] } }, /connection.embedded.path must be a non-empty string/],
+    [
+      { data: { cacheSize: 5, repositories: [{ name: 'a', priority: 0, vendorPrefix: [], connection: { embedded: { path: 'x' } } }] } },
+      /data.repositories\[0\] has unknown field 'vendorPrefix'/,
+    ],
+    [
+      { data: { cacheSize: 5, repositories: [{ name: 'a', priority: '1', vendorPrefixes: [], connection: { embedded: { path: 'x' } } }] } },
+      /data.repositories\[0\].priority must be a number, got "1"/,
+    ],
+    [
+      {
+        data: {
+          cacheSize: 5,
+          repositories: [{ name: 'a', priority: 0, vendorPrefixes: [], connection: { embedded: { path: 'x' }, http: { uri: 'http://x' } } }],
+        },
+      },
+      /data.repositories\[0\].connection must have exactly one of 'embedded' or 'http'/,
+    ],
+    [
+      { data: { cacheSize: 5, repositories: [{ name: 'a', priority: 0, vendorPrefixes: [], connection: { http: { uri: 'ftp://x' } } }] } },
+      /data.repositories\[0\].connection.http.uri must be an http\(s\) URL, got "ftp:\/\/x"/,
+    ],
+    [
+      { data: { cacheSize: 5, repositories: [{ name: 'a', priority: 0, vendorPrefixes: [], connection: { http: { uri: 'http://x', apikey: 5 } } }] } },
+      /connection.http.apikey must be a string or null/,
+    ],
+    [
+      { data: { cacheSize: 5, repositories: [{ name: 'a', priority: 0, vendorPrefixes: [], connection: { embedded: {} } }] } },
+      /connection.embedded.path must be a non-empty string/,
+    ],
   ];
   for (const [override, why] of bad) {
     it(`rejects ${JSON.stringify(override).slice(0, 90)}`, async () => {
@@ -171,12 +199,18 @@ describe('lookup order: vendor prefix, then embedded before http, then priority,
   it('a vendor-prefix match comes first, even over embedded repositories', async () => {
     assert.equal((await service.resolve(ACME)).repository, 'http');
     assert.deepEqual((await service.check({ from: 'http' }, { uri: ACME })).errors, []);
-    assert.deepEqual(service.repositories(ACME).map((r) => r.name), ['http', 'e1', 'e3', 'e2', HOOKD_REGISTRY]);
+    assert.deepEqual(
+      service.repositories(ACME).map((r) => r.name),
+      ['http', 'e1', 'e3', 'e2', HOOKD_REGISTRY],
+    );
   });
 
   it('without a prefix match, embedded comes before http', async () => {
     assert.equal((await service.resolve(OTHER)).repository, 'e3');
-    assert.deepEqual(service.repositories(OTHER).map((r) => r.name), ['e1', 'e3', 'e2', 'http', HOOKD_REGISTRY]);
+    assert.deepEqual(
+      service.repositories(OTHER).map((r) => r.name),
+      ['e1', 'e3', 'e2', 'http', HOOKD_REGISTRY],
+    );
   });
 
   it('then lower priority first; equal priority keeps config order', async () => {
@@ -192,7 +226,10 @@ describe('lookup order: vendor prefix, then embedded before http, then priority,
 
   it('with no resolver config only the embedded registry is used', async () => {
     const plain = await createSchemaService({});
-    assert.deepEqual(plain.repositories(ACME).map((r) => r.name), [HOOKD_REGISTRY]);
+    assert.deepEqual(
+      plain.repositories(ACME).map((r) => r.name),
+      [HOOKD_REGISTRY],
+    );
     assert.equal((await plain.resolve(JOBSERV)).repository, HOOKD_REGISTRY);
   });
 });
@@ -314,7 +351,7 @@ describe('static HTTP registry', () => {
     }
   });
 
-  it("a slow registry never holds the caller past its deadline: 503 as soon as the signal fires", async () => {
+  it('a slow registry never holds the caller past its deadline: 503 as soon as the signal fires', async () => {
     const registry = await staticRegistry({ schemas: { [ACME]: schemaFrom('http') }, behaviour: 'slow', slowMs: 3000 });
     try {
       const service = await createSchemaService({

@@ -52,7 +52,13 @@ describe('the embedded registry', () => {
 });
 
 describe('Factotum (self-describing, Iglu Central schemas)', () => {
-  for (const name of ['job-update-started.json', 'job-update-succeeded.json', 'job-update-failed.json', 'task-update-running.json', 'task-update-noop-skip.json']) {
+  for (const name of [
+    'job-update-started.json',
+    'job-update-succeeded.json',
+    'job-update-failed.json',
+    'task-update-running.json',
+    'task-update-noop-skip.json',
+  ]) {
     it(`accepts what Factotum 0.7 sends: ${name}`, async () => {
       const text = await readFile(path.join(fixtures, 'factotum-0.7', name), 'utf8');
       assert.ok(!/\s/.test(text.replace(/"[^"]*"/g, '')), 'compact JSON');
@@ -76,7 +82,10 @@ describe('Factotum (self-describing, Iglu Central schemas)', () => {
     for (const i of [0, 1, 2]) {
       assert.ok(find(verdict, `/taskStates/${i}/state`, /allowed values: RUNNING, WAITING, SUCCEEDED, SUCCEEDED_NO_OP, FAILED, SKIPPED$/), `task ${i}`);
     }
-    assert.deepEqual(new Set(paths(verdict)), new Set(['', '/applicationContext', '/runState', '/taskStates/0/state', '/taskStates/1/state', '/taskStates/2/state']));
+    assert.deepEqual(
+      new Set(paths(verdict)),
+      new Set(['', '/applicationContext', '/runState', '/taskStates/0/state', '/taskStates/1/state', '/taskStates/2/state']),
+    );
   });
 
   it('task errors are errorMessage: the old error_message is an unknown property', async () => {
@@ -117,7 +126,10 @@ describe('JobServ build_complete (hookd schema)', () => {
     const detailed = await fixture('seeds/004-jobserv-build.json');
     Object.assign(detailed, {
       name: 'lmp',
-      status_events: [{ time: '2021-07-26T18:10:33+00:00', status: 'QUEUED' }, { time: '2021-07-26T18:19:24+00:00', status: 'PASSED' }],
+      status_events: [
+        { time: '2021-07-26T18:10:33+00:00', status: 'QUEUED' },
+        { time: '2021-07-26T18:19:24+00:00', status: 'PASSED' },
+      ],
       runs_url: 'https://api.foundries.io/projects/andy-corp/lmp/builds/67/runs/',
       reason: null,
       annotation: 'promoted by ci',
@@ -128,7 +140,14 @@ describe('JobServ build_complete (hookd schema)', () => {
       build_id: 1,
       url: 'https://api.foundries.io/projects/p/lmp/builds/1/',
       status: 'QUEUED',
-      runs: [{ name: 'build', url: 'https://api.foundries.io/projects/p/lmp/builds/1/runs/build/', status: 'CANCELLING', log_url: 'https://api.foundries.io/projects/p/lmp/builds/1/runs/build/console.log' }],
+      runs: [
+        {
+          name: 'build',
+          url: 'https://api.foundries.io/projects/p/lmp/builds/1/runs/build/',
+          status: 'CANCELLING',
+          log_url: 'https://api.foundries.io/projects/p/lmp/builds/1/runs/build/console.log',
+        },
+      ],
     };
     assertValid(await service.check(minimal, uri), 'minimal');
     for (const status of ['QUEUED', 'RUNNING', 'PASSED', 'FAILED', 'RUNNING_WITH_FAILURES', 'UPLOADING', 'PROMOTED', 'SKIPPED', 'CANCELLING']) {
@@ -140,10 +159,12 @@ describe('JobServ build_complete (hookd schema)', () => {
     const payload = await fixture('seeds/004-jobserv-build.json');
     payload.status = 'SUCCESS';
     const verdict = await service.check(payload, uri);
-    assert.deepEqual(verdict.errors, [{
-      path: '/status',
-      message: 'must be equal to one of the allowed values: QUEUED, RUNNING, PASSED, FAILED, RUNNING_WITH_FAILURES, UPLOADING, PROMOTED, SKIPPED, CANCELLING',
-    }]);
+    assert.deepEqual(verdict.errors, [
+      {
+        path: '/status',
+        message: 'must be equal to one of the allowed values: QUEUED, RUNNING, PASSED, FAILED, RUNNING_WITH_FAILURES, UPLOADING, PROMOTED, SKIPPED, CANCELLING',
+      },
+    ]);
   });
 
   it('rejects what is always there going missing or mistyped', async () => {
@@ -266,7 +287,10 @@ describe('draft-04 semantics', () => {
     const svc = await createSchemaService({ resolverConfig: config });
     assertValid(await svc.check({ count: 2, again: 3 }, test('with_id')), 'with_id');
     const verdict = await svc.check({ count: 0, again: 0 }, test('with_id'));
-    assert.deepEqual(verdict.errors, [{ path: '/count', message: 'must be >= 1' }, { path: '/again', message: 'must be >= 1' }]);
+    assert.deepEqual(verdict.errors, [
+      { path: '/count', message: 'must be >= 1' },
+      { path: '/again', message: 'must be >= 1' },
+    ]);
     assertValid(await svc.check({ name: 'twin' }, test('with_id_twin')), 'twin');
     assert.ok(find(await svc.check({}, test('with_id_twin')), '', /required property 'name'/));
   });

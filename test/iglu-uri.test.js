@@ -67,7 +67,11 @@ describe('self-describing envelope', async () => {
   const check = (payload) => service.check(payload, 'self-describing');
 
   it('not an object → malformed, error at the root', async () => {
-    for (const [payload, got] of [[[1, 2], 'an array'], ['x', 'string'], [null, 'null']]) {
+    for (const [payload, got] of [
+      [[1, 2], 'an array'],
+      ['x', 'string'],
+      [null, 'null'],
+    ]) {
       const verdict = await check(payload);
       assert.equal(verdict.schema, null);
       assert.equal(verdict.outcome, 'malformed');
@@ -79,7 +83,10 @@ describe('self-describing envelope', async () => {
 
   it("no 'schema' → malformed at /schema", async () => {
     const verdict = await check({ data: { a: 1 } });
-    assert.deepEqual(verdict.errors.map((e) => e.path), ['/schema']);
+    assert.deepEqual(
+      verdict.errors.map((e) => e.path),
+      ['/schema'],
+    );
     assert.match(verdict.errors[0].message, /missing 'schema'/);
     assert.equal(verdict.schema, null);
   });
@@ -97,7 +104,10 @@ describe('self-describing envelope', async () => {
   it("no 'data' → malformed at /data", async () => {
     const verdict = await check({ schema: 'iglu:dev.hookd.hkube/result/jsonschema/1-0-0' });
     assert.equal(verdict.outcome, 'malformed');
-    assert.deepEqual(verdict.errors.map((e) => e.path), ['/data']);
+    assert.deepEqual(
+      verdict.errors.map((e) => e.path),
+      ['/data'],
+    );
     assert.match(verdict.errors[0].message, /missing 'data'/);
   });
 

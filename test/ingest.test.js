@@ -35,7 +35,7 @@ describe('ingest answers (SPEC §3)', () => {
     assert.equal(res.status, 200);
     assert.equal(res.json.status, 'accepted');
     assert.match(res.json.id, /^[0-9A-HJKMNP-TV-Z]{26}$/);
-    const stored = (await r.hookd.store.getEvent(res.json.id));
+    const stored = await r.hookd.store.getEvent(res.json.id);
     assert.equal(stored.body.toString(), body, 'raw bytes kept exactly');
     assert.equal(stored.status, 'accepted');
     assert.equal(stored.schema, 'iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0');
@@ -46,11 +46,11 @@ describe('ingest answers (SPEC §3)', () => {
     const body = pythonJsonDumps(jobservBuild(2));
     const h = signedHeaders('jobserv', SECRET, body);
     const first = await post(hook('foundries'), body, h);
-    const count = (await r.hookd.store.countEvents());
+    const count = await r.hookd.store.countEvents();
     const again = await post(hook('foundries'), body, h);
     assert.equal(again.status, 200);
     assert.deepEqual(again.json, { id: first.json.id, status: 'duplicate' });
-    assert.equal((await r.hookd.store.countEvents()), count);
+    assert.equal(await r.hookd.store.countEvents(), count);
   });
 
   it('accepts JobServ bytes exactly as the sender makes them (every vector in the shared file)', async () => {
@@ -122,17 +122,27 @@ describe('ingest answers (SPEC §3)', () => {
     assert.equal(utf16.json.code, 'unsupported_charset');
     assert.match(utf16.json.error, /charset utf-16 is not accepted/);
     assert.equal((await post(hook('foundries'), body, { ...h, 'content-type': 'application/json;charset="iso-8859-1"' })).status, 415);
-    for (const type of ['application/json; charset=utf-8', 'application/json;charset="UTF-8"', 'application/json; charset=us-ascii', 'application/vnd.kafka.json.v1+json', 'application/cloudevents+json']) {
+    for (const type of [
+      'application/json; charset=utf-8',
+      'application/json;charset="UTF-8"',
+      'application/json; charset=us-ascii',
+      'application/vnd.kafka.json.v1+json',
+      'application/cloudevents+json',
+    ]) {
       const b = pythonJsonDumps(jobservBuild(Math.floor(Math.random() * 1e9)));
       const res = await post(hook('foundries'), b, { ...signedHeaders('jobserv', SECRET, b), 'content-type': type });
       assert.equal(res.status, 200, `${type}: ${res.text}`);
     }
     const b = pythonJsonDumps(jobservBuild(5));
     const res = await new Promise((resolve, reject) => {
-      const req = http.request(hook('foundries'), { method: 'POST', headers: { 'x-jobserv-sig': signedHeaders('jobserv', SECRET, b)['x-jobserv-sig'], 'content-length': Buffer.byteLength(b) } }, (res) => {
-        res.resume();
-        resolve(res.statusCode);
-      });
+      const req = http.request(
+        hook('foundries'),
+        { method: 'POST', headers: { 'x-jobserv-sig': signedHeaders('jobserv', SECRET, b)['x-jobserv-sig'], 'content-length': Buffer.byteLength(b) } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
       req.on('error', reject);
       req.end(b);
     });
@@ -156,8 +166,11 @@ describe('ingest answers (SPEC §3)', () => {
     assert.equal(res.json.status, 'quarantined');
     assert.ok(res.json.errors.length > 0);
     assert.ok(res.json.errors.every((e) => typeof e.path === 'string' && typeof e.message === 'string'));
-    assert.ok(res.json.errors.some((e) => e.path === '/status'), JSON.stringify(res.json.errors));
-    const stored = (await r.hookd.store.getEvent(res.json.id));
+    assert.ok(
+      res.json.errors.some((e) => e.path === '/status'),
+      JSON.stringify(res.json.errors),
+    );
+    const stored = await r.hookd.store.getEvent(res.json.id);
     assert.equal(stored.status, 'quarantined');
     assert.deepEqual(stored.errors, res.json.errors);
     const again = await post(hook('foundries'), body, h);
@@ -173,7 +186,15 @@ describe('ingest answers (SPEC §3)', () => {
   });
 
   it('tokens: header, Bearer or ?token=; none of them is stored', async () => {
-    const progress = (n) => JSON.stringify({ jobId: `batch:${n}`, timestamp: '2018-01-16T14:47:04.142Z', pipeline: 'batch', level: 'info', status: 'active', data: { progress: '10.00', details: `${n}` } });
+    const progress = (n) =>
+      JSON.stringify({
+        jobId: `batch:${n}`,
+        timestamp: '2018-01-16T14:47:04.142Z',
+        pipeline: 'batch',
+        level: 'info',
+        status: 'active',
+        data: { progress: '10.00', details: `${n}` },
+      });
     const carriers = [
       [{ 'x-hookd-token': TOKEN }, ''],
       [{ authorization: `Bearer ${TOKEN}` }, ''],
@@ -182,7 +203,7 @@ describe('ingest answers (SPEC §3)', () => {
     for (const [i, [headers, query]] of carriers.entries()) {
       const res = await post(hook('hkube') + query, progress(i), { 'content-type': 'application/json', cookie: 'sid=not-a-real-cookie', ...headers });
       assert.equal(res.status, 200, res.text);
-      const stored = (await r.hookd.store.getEvent(res.json.id));
+      const stored = await r.hookd.store.getEvent(res.json.id);
       assert.equal(stored.headers.authorization, undefined);
       assert.equal(stored.headers['x-hookd-token'], undefined);
       assert.equal(stored.headers.cookie, undefined);
@@ -193,28 +214,47 @@ describe('ingest answers (SPEC §3)', () => {
   });
 
   it('ShotGrid batches: one event per delivery, deduplicated on delivery_id', async () => {
-    const delivery = (id) => ({ id: `del-${id}`, delivery_id: `d-${id}`, event_log_entry_id: id, event_type: 'Shotgun_Shot_Change', operation: 'update', entity: { type: 'Shot', id: 1000 + id }, project: { type: 'Project', id: 70 }, meta: { type: 'attribute_change', attribute_name: 'sg_status_list', new_value: 'ip', old_value: 'wtg' }, created_at: '2022-02-01T20:53:08Z' });
+    const delivery = (id) => ({
+      id: `del-${id}`,
+      delivery_id: `d-${id}`,
+      event_log_entry_id: id,
+      event_type: 'Shotgun_Shot_Change',
+      operation: 'update',
+      entity: { type: 'Shot', id: 1000 + id },
+      project: { type: 'Project', id: 70 },
+      meta: { type: 'attribute_change', attribute_name: 'sg_status_list', new_value: 'ip', old_value: 'wtg' },
+      created_at: '2022-02-01T20:53:08Z',
+    });
     const batch = JSON.stringify({ timestamp: '2022-02-01T20:53:09Z', data: { deliveries: [delivery(1), delivery(2), delivery(3)] } });
     const res = await post(hook('shotgrid'), batch, signedHeaders('shotgrid', SG_SECRET, batch));
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.status, 'accepted');
     assert.equal(res.json.ids.length, 3);
-    assert.deepEqual(res.json.items.map((i) => i.status), ['accepted', 'accepted', 'accepted']);
-    const ev = (await r.hookd.store.getEvent(res.json.ids[1]));
+    assert.deepEqual(
+      res.json.items.map((i) => i.status),
+      ['accepted', 'accepted', 'accepted'],
+    );
+    const ev = await r.hookd.store.getEvent(res.json.ids[1]);
     assert.deepEqual(JSON.parse(ev.payload.toString()), { data: delivery(2), timestamp: '2022-02-01T20:53:09Z' });
     assert.equal(ev.body.toString(), batch, 'the signed bytes are kept once and linked from each event');
     assert.equal((await r.hookd.store.getEvent(res.json.ids[0])).requestId, ev.requestId);
     // A second batch overlapping on delivery 3.
     const batch2 = JSON.stringify({ timestamp: '2022-02-01T20:54:00Z', data: { deliveries: [delivery(3), delivery(4)] } });
     const res2 = await post(hook('shotgrid'), batch2, signedHeaders('shotgrid', SG_SECRET, batch2));
-    assert.deepEqual(res2.json.items.map((i) => i.status), ['duplicate', 'accepted']);
+    assert.deepEqual(
+      res2.json.items.map((i) => i.status),
+      ['duplicate', 'accepted'],
+    );
     assert.equal(res2.json.items[0].id, res.json.ids[2]);
   });
 
   it('verify: none must be explicit, and then anything JSON is accepted', async () => {
     const res = await post(hook('open'), '{"hello": "world"}', { 'content-type': 'application/json' });
     assert.equal(res.status, 200);
-    assert.ok(r.logs.some((l) => l.includes("source 'open' has verify: none")), 'startup warns about it');
+    assert.ok(
+      r.logs.some((l) => l.includes("source 'open' has verify: none")),
+      'startup warns about it',
+    );
   });
 });
 
@@ -289,7 +329,7 @@ describe('503 when the store cannot commit before the ack deadline', () => {
       const again = await post(`${r.url}/hooks/foundries`, body, signedHeaders('jobserv', SECRET, body));
       assert.equal(again.status, 200);
       assert.ok(['accepted', 'duplicate'].includes(again.json.status));
-      assert.ok((await r.hookd.store.getEvent(again.json.id)), 'a 200 always names a stored event');
+      assert.ok(await r.hookd.store.getEvent(again.json.id), 'a 200 always names a stored event');
     } finally {
       if (locker.inTransaction) locker.exec('ROLLBACK');
       locker.close();

@@ -44,10 +44,7 @@ describe('inspector page in Chromium', () => {
 
   before(async () => {
     // CI installs Debian's chromium (.ci/run); a missing browser is a failure, never a skip.
-    assert.ok(
-      fs.existsSync(CHROMIUM),
-      `Chromium not found at ${CHROMIUM}: install Debian's package (apt-get install -y chromium) or set HOOKD_CHROMIUM`,
-    );
+    assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: install Debian's package (apt-get install -y chromium) or set HOOKD_CHROMIUM`);
     const dir = tempDir('hookd-inspector-');
     fs.mkdirSync(path.join(dir, 'plugins'));
     fs.writeFileSync(path.join(dir, 'plugins', 'notify.mjs'), PLUGIN);
@@ -63,7 +60,15 @@ describe('inspector page in Chromium', () => {
     );
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 860 }, deviceScaleFactor: 1 });
     page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -122,7 +127,10 @@ describe('inspector page in Chromium', () => {
     assert.equal(await page.getAttribute(row, 'data-status'), 'quarantined');
     await page.click(row);
     await page.waitForSelector('#why .reason');
-    assert.match(await page.textContent('#why .reason'), /verified, but the body does not match schema iglu:dev\.hookd\.jobserv\/build_complete\/jsonschema\/1-0-0/);
+    assert.match(
+      await page.textContent('#why .reason'),
+      /verified, but the body does not match schema iglu:dev\.hookd\.jobserv\/build_complete\/jsonschema\/1-0-0/,
+    );
     assert.match(await page.textContent('#why ul'), /must have required property/);
     assert.ok(await page.isDisabled('#replay-btn'), 'a quarantined event cannot be replayed; the page says how to release it');
     assert.match(await page.textContent('#replay-result'), /hookd events revalidate/);
@@ -131,7 +139,9 @@ describe('inspector page in Chromium', () => {
 
   it('replays an event to the plugins', async () => {
     assert.ok(r.hookd.dispatcher, 'the receiver runs a dispatcher');
-    const [accepted] = (await (await fetch(`${r.hookd.adminUrl}/api/events?status=accepted&limit=1`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()).events;
+    const [accepted] = (
+      await (await fetch(`${r.hookd.adminUrl}/api/events?status=accepted&limit=1`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()
+    ).events;
     const before = (await r.hookd.dispatcher.outcomesFor(accepted.id)).find((x) => x.plugin === 'notify')?.updatedAt ?? 0;
     await new Promise((res) => setTimeout(res, 5)); // updatedAt has ms resolution
     await page.click(`#event-rows tr[data-id="${accepted.id}"]`);
@@ -180,7 +190,13 @@ describe('inspector page in Chromium', () => {
       assert.equal(call.auth, `Bearer ${ADMIN_TOKEN}`, call.path);
       assert.ok(!call.path.includes('token='), `no token in a URL: ${call.path}`);
     }
-    assert.ok(calls.some((c) => c.path === '/api/stream'), 'the live view reads the stream');
-    assert.deepEqual(pageErrors.filter((e) => !/401 \(Unauthorized\)/.test(e)), []);
+    assert.ok(
+      calls.some((c) => c.path === '/api/stream'),
+      'the live view reads the stream',
+    );
+    assert.deepEqual(
+      pageErrors.filter((e) => !/401 \(Unauthorized\)/.test(e)),
+      [],
+    );
   });
 });

@@ -40,7 +40,12 @@ describe('exec: a command per event, the event JSON on stdin, fields in the envi
         builtins: [
           {
             name: 'record',
-            exec: { command: process.execPath, args: ['-e', script, record], env: { BUILD_STATUS: 'status', RUNS: 'runs', FIRST_RUN: 'runs.0.name', ABSENT: 'no.such.field' }, passEnv: ['HOOKD_TEST_PASSED'] },
+            exec: {
+              command: process.execPath,
+              args: ['-e', script, record],
+              env: { BUILD_STATUS: 'status', RUNS: 'runs', FIRST_RUN: 'runs.0.name', ABSENT: 'no.such.field' },
+              passEnv: ['HOOKD_TEST_PASSED'],
+            },
             match: { source: 'jobserv', where: { path: 'status', equals: 'FAILED' } },
           },
           { name: 'fails', exec: { command: '/bin/sh', args: ['-c', 'echo "it went wrong" >&2; exit 2'] }, continueOnError: true },
@@ -58,12 +63,16 @@ describe('exec: a command per event, the event JSON on stdin, fields in the envi
     assert.equal(res.status, 200);
     const id = res.json.id;
     await waitFor(async () => settled(r, id, 'record'), 'record to finish');
-    const o = (await outcomeOf(r, id, 'record'));
+    const o = await outcomeOf(r, id, 'record');
     assert.equal(o.status, 'done', o.error);
     assert.match(o.output, new RegExp(`handled ${id}`));
     assert.match(o.output, /a line on stderr/);
 
-    const [{ stdin, env }] = fs.readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const [{ stdin, env }] = fs
+      .readFileSync(record, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(stdin.id, id);
     assert.equal(stdin.source, 'jobserv');
     assert.equal(stdin.schema, 'iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0');
@@ -89,10 +98,10 @@ describe('exec: a command per event, the event JSON on stdin, fields in the envi
     const res = await send(r.url, 'jobserv', 'jobserv', jobservBuild(8));
     const id = res.json.id;
     await waitFor(async () => (await settled(r, id, 'fails')) && (await settled(r, id, 'slow')), 'both to give up', { timeout: 5000 });
-    const fails = (await outcomeOf(r, id, 'fails'));
+    const fails = await outcomeOf(r, id, 'fails');
     assert.deepEqual([fails.status, fails.attempts, fails.error], ['failed', 2, 'exited with code 2: it went wrong']);
     assert.equal(fails.output, 'it went wrong\n');
-    const slow = (await outcomeOf(r, id, 'slow'));
+    const slow = await outcomeOf(r, id, 'slow');
     assert.deepEqual([slow.status, slow.error], ['failed', 'timed out after 500 ms']);
     assert.equal((await outcomeOf(r, id, 'record')).status, 'skipped', 'PASSED does not match record');
     await sleep(700);
@@ -144,7 +153,7 @@ describe('forward: the raw body and original headers, POSTed to a URL', () => {
     assert.equal(res.status, 200);
     const id = res.json.id;
     await waitFor(async () => (await settled(r, id, 'mirror')) && (await settled(r, id, 'nowhere')), 'the forward to finish');
-    const o = (await outcomeOf(r, id, 'mirror'));
+    const o = await outcomeOf(r, id, 'mirror');
     assert.deepEqual([o.status, o.attempts, o.output], ['done', 2, 'HTTP 200\nthanks']);
 
     assert.equal(received.length, 2);
@@ -163,13 +172,19 @@ describe('forward: the raw body and original headers, POSTed to a URL', () => {
       assert.equal(got.headers.host, `127.0.0.1:${server.address().port}`, 'not the host hookd was reached on');
       assert.equal(got.headers['content-length'], String(Buffer.byteLength(body)));
     }
-    const nowhere = (await outcomeOf(r, id, 'nowhere'));
+    const nowhere = await outcomeOf(r, id, 'nowhere');
     assert.equal(nowhere.status, 'failed');
     assert.match(nowhere.error, new RegExp(`^cannot POST to http://127\\.0\\.0\\.1:${closedPort}/: .*ECONNREFUSED`));
   });
 
   it('lists built-ins with their origin', async () => {
-    assert.deepEqual((await r.hookd.dispatcher.list()).map((p) => [p.name, p.origin, p.state]), [['mirror', 'forward', 'active'], ['nowhere', 'forward', 'active']]);
+    assert.deepEqual(
+      (await r.hookd.dispatcher.list()).map((p) => [p.name, p.origin, p.state]),
+      [
+        ['mirror', 'forward', 'active'],
+        ['nowhere', 'forward', 'active'],
+      ],
+    );
   });
 });
 
@@ -194,7 +209,10 @@ describe('forward: a ShotGrid batch is one request, POSTed once', () => {
     );
     try {
       const delivery = JSON.parse(fs.readFileSync(new URL('./fixtures/iglu/shotgrid-delivery.json', import.meta.url), 'utf8')).data;
-      const batch = JSON.stringify({ timestamp: '2021-02-22T17:40:27Z', data: { deliveries: [1, 2, 3].map((n) => ({ ...delivery, delivery_id: `fwd-${n}`, event_log_entry_id: n })) } });
+      const batch = JSON.stringify({
+        timestamp: '2021-02-22T17:40:27Z',
+        data: { deliveries: [1, 2, 3].map((n) => ({ ...delivery, delivery_id: `fwd-${n}`, event_log_entry_id: n })) },
+      });
       const res = await send(r.url, 'sg', 'shotgrid', batch);
       assert.equal(res.status, 200);
       const ids = res.json.ids;
@@ -204,9 +222,13 @@ describe('forward: a ShotGrid batch is one request, POSTed once', () => {
       assert.equal(received[0].eventId, ids[0]);
       assert.ok(received[0].body.equals(Buffer.from(batch)), 'the batch as ShotGrid signed it');
       assert.match(received[0].signature, /^sha1=[0-9a-f]{40}$/);
-      assert.deepEqual((await Promise.all(ids.map((id) => outcomeOf(r, id, 'mirror')))).map((o) => o.status), ['done', 'done', 'done']);
+      assert.deepEqual(
+        (await Promise.all(ids.map((id) => outcomeOf(r, id, 'mirror')))).map((o) => o.status),
+        ['done', 'done', 'done'],
+      );
       assert.equal((await outcomeOf(r, ids[0], 'mirror')).output, 'HTTP 200\nok');
-      for (const id of ids.slice(1)) assert.equal((await outcomeOf(r, id, 'mirror')).output, `not POSTed again: its request was forwarded with event ${ids[0]}`);
+      for (const id of ids.slice(1))
+        assert.equal((await outcomeOf(r, id, 'mirror')).output, `not POSTed again: its request was forwarded with event ${ids[0]}`);
 
       // Asked for, it goes again, with the replayed event's id.
       assert.equal(await r.hookd.dispatcher.replay([ids[1]], 'mirror'), 1);
@@ -233,16 +255,38 @@ describe('plugins.builtins is checked at start', () => {
     assert.throws(attempt([{ name: 'neither' }]), /\/plugins\/builtins\/0/);
     assert.throws(attempt([{ name: 'ftp', forward: { url: 'ftp://x' } }]), /\/plugins\/builtins\/0\/forward\/url/);
     assert.throws(attempt([{ name: 'x', exec: { command: 'x', env: { 'BAD-NAME': 'a' } } }]), /\/plugins\/builtins\/0\/exec\/env/);
-    assert.throws(attempt([{ name: 'x', exec: { command: 'x' }, match: { where: [{ path: 'level', atLeast: 'loud' }] } }]), /\/plugins\/builtins\/0\/match\/where\/0\/atLeast: must be one of trace/);
+    assert.throws(
+      attempt([{ name: 'x', exec: { command: 'x' }, match: { where: [{ path: 'level', atLeast: 'loud' }] } }]),
+      /\/plugins\/builtins\/0\/match\/where\/0\/atLeast: must be one of trace/,
+    );
     assert.throws(attempt([{ name: 'x', exec: { command: 'x' }, match: { sources: 'a' } }]), /has unknown field 'sources'/);
   });
 
   it('takes a valid list, with backoffMs and pollMs beside the SPEC settings', () => {
     const dir = tempDir('hookd-builtins-config-');
-    fs.writeFileSync(path.join(dir, 'hookd.json'), JSON.stringify({ plugins: { builtins: [{ name: 'ok', exec: { command: 'true' }, match: { source: ['a', 'b'], schema: 'iglu:x/y/jsonschema/1-*-*', where: { path: 'level', atLeast: 'warn' } } }] } }));
+    fs.writeFileSync(
+      path.join(dir, 'hookd.json'),
+      JSON.stringify({
+        plugins: {
+          builtins: [
+            {
+              name: 'ok',
+              exec: { command: 'true' },
+              match: { source: ['a', 'b'], schema: 'iglu:x/y/jsonschema/1-*-*', where: { path: 'level', atLeast: 'warn' } },
+            },
+          ],
+        },
+      }),
+    );
     const config = loadConfig({ cwd: dir, env: { HOOKD_PLUGINS_BACKOFF_MS: '250' } });
     assert.deepEqual(
-      { attempts: config.plugins.attempts, timeoutMs: config.plugins.timeoutMs, backoffMs: config.plugins.backoffMs, pollMs: config.plugins.pollMs, dir: config.plugins.dir },
+      {
+        attempts: config.plugins.attempts,
+        timeoutMs: config.plugins.timeoutMs,
+        backoffMs: config.plugins.backoffMs,
+        pollMs: config.plugins.pollMs,
+        dir: config.plugins.dir,
+      },
       { attempts: 5, timeoutMs: 30000, backoffMs: 250, pollMs: 500, dir: path.join(dir, 'plugins') },
     );
     assert.equal(config.plugins.builtins[0].name, 'ok');

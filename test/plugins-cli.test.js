@@ -15,7 +15,18 @@ function hookd(dir, ...args) {
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (status) => resolve({ status, stdout, stderr, json: () => stdout.trim().split('\n').map((l) => JSON.parse(l)) }));
+    child.on('exit', (status) =>
+      resolve({
+        status,
+        stdout,
+        stderr,
+        json: () =>
+          stdout
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l)),
+      }),
+    );
   });
 }
 
@@ -35,7 +46,10 @@ describe('hookd plugins and hookd events replay', () => {
     writePlugin(dir, 'b.mjs', appenderPlugin(b, { match: { where: { path: 'status', equals: 'FAILED' } } }));
     r = await startIn(dir, testConfig());
     ids.push(await sendBuild(r.url, 1), await sendBuild(r.url, 2, 'FAILED'));
-    await waitFor(async () => lines(a).length === 2 && lines(b).length === 1 && (await r.hookd.dispatcher.list()).every((p) => p.lag === 0), 'first deliveries');
+    await waitFor(
+      async () => lines(a).length === 2 && lines(b).length === 1 && (await r.hookd.dispatcher.list()).every((p) => p.lag === 0),
+      'first deliveries',
+    );
   });
   after(() => r?.hookd.close());
 

@@ -19,7 +19,11 @@ function committed(recent, firstSeq, n = 1, { bodyBytes = 100 } = {}) {
     body,
     events: Array.from({ length: n }, (_, i) => ({ dedupeKey: `k${firstSeq + i}`, schema: null, status: 'accepted', errors: null })),
   };
-  recent.add(request, `req-${firstSeq}`, request.events.map((ev, item) => ({ id: `ev-${firstSeq + item}`, status: ev.status, duplicate: false, seq: firstSeq + item })));
+  recent.add(
+    request,
+    `req-${firstSeq}`,
+    request.events.map((ev, item) => ({ id: `ev-${firstSeq + item}`, status: ev.status, duplicate: false, seq: firstSeq + item })),
+  );
 }
 
 describe('RecentEvents: answers only for runs it holds whole', () => {
@@ -27,21 +31,34 @@ describe('RecentEvents: answers only for runs it holds whole', () => {
     const recent = new RecentEvents();
     committed(recent, 10, 3); // 10, 11, 12
     committed(recent, 14); // 13 was committed by someone else
-    assert.deepEqual(recent.candidates(9, 100).map((e) => e.seq), [10, 11, 12]);
-    assert.deepEqual(recent.candidates(10, 1).map((e) => e.seq), [11], 'the limit holds');
+    assert.deepEqual(
+      recent.candidates(9, 100).map((e) => e.seq),
+      [10, 11, 12],
+    );
+    assert.deepEqual(
+      recent.candidates(10, 1).map((e) => e.seq),
+      [11],
+      'the limit holds',
+    );
     assert.equal(recent.candidates(12, 100), undefined, '13 is not held: SQLite is asked, 14 is not skipped to');
-    assert.deepEqual(recent.candidates(13, 100).map((e) => e.seq), [14]);
+    assert.deepEqual(
+      recent.candidates(13, 100).map((e) => e.seq),
+      [14],
+    );
     assert.equal(recent.candidates(8, 100), undefined, '9 is not held');
-    assert.deepEqual(recent.events([11, 14]).map((e) => e.id), ['ev-11', 'ev-14']);
+    assert.deepEqual(
+      recent.events([11, 14]).map((e) => e.id),
+      ['ev-11', 'ev-14'],
+    );
     assert.equal(recent.events([12, 13]), undefined, 'all or nothing');
   });
 
-  it('keeps a request\'s shape: one body for its events, request id, item, payload', () => {
+  it("keeps a request's shape: one body for its events, request id, item, payload", () => {
     const recent = new RecentEvents();
     committed(recent, 1, 2);
     const [a, b] = recent.events([1, 2]);
     assert.equal(a.body, b.body, 'one Buffer, so it crosses to a plugin thread once per batch');
-    assert.equal(a.payload, a.body, 'a single event\'s payload is the body');
+    assert.equal(a.payload, a.body, "a single event's payload is the body");
     assert.deepEqual([a.requestId, a.item, b.requestId, b.item], ['req-1', 0, 'req-1', 1]);
     assert.ok(Object.isFrozen(a), 'shared with every caller: nobody may change it');
   });
@@ -51,7 +68,10 @@ describe('RecentEvents: answers only for runs it holds whole', () => {
     for (let seq = 1; seq <= 5; seq++) committed(byCount, seq);
     assert.equal(byCount.size, 3);
     assert.equal(byCount.candidates(0, 10), undefined, 'the oldest went first');
-    assert.deepEqual(byCount.candidates(2, 10).map((e) => e.seq), [3, 4, 5]);
+    assert.deepEqual(
+      byCount.candidates(2, 10).map((e) => e.seq),
+      [3, 4, 5],
+    );
 
     const byBytes = new RecentEvents({ events: 100, bytes: 250, ageMs: 60_000 });
     for (let seq = 1; seq <= 4; seq++) committed(byBytes, seq, 1, { bodyBytes: 100 });
@@ -93,14 +113,24 @@ describe('SqliteStore: what dispatch reads from memory is what SQLite holds', ()
     try {
       const { store } = r.hookd;
       const hook = (s) => `${r.url}/hooks/${s}`;
-      const start = (await store.latestSeq());
+      const start = await store.latestSeq();
       for (const n of [1, 2]) {
         const body = pythonJsonDumps(jobservBuild(n));
         assert.equal((await post(hook('foundries'), body, signedHeaders('jobserv', SECRET, body, { 'x-request-id': `req-${n}` }))).status, 200);
       }
       const invalid = pythonJsonDumps({ ...jobservBuild(3), status: 42 });
       assert.equal((await post(hook('foundries'), invalid, signedHeaders('jobserv', SECRET, invalid))).status, 422);
-      const delivery = (id) => ({ id: `del-${id}`, delivery_id: `d-${id}`, event_log_entry_id: id, event_type: 'Shotgun_Shot_Change', operation: 'update', entity: { type: 'Shot', id }, project: { type: 'Project', id: 70 }, meta: { type: 'attribute_change' }, created_at: '2022-02-01T20:53:08Z' });
+      const delivery = (id) => ({
+        id: `del-${id}`,
+        delivery_id: `d-${id}`,
+        event_log_entry_id: id,
+        event_type: 'Shotgun_Shot_Change',
+        operation: 'update',
+        entity: { type: 'Shot', id },
+        project: { type: 'Project', id: 70 },
+        meta: { type: 'attribute_change' },
+        created_at: '2022-02-01T20:53:08Z',
+      });
       const first = JSON.stringify({ timestamp: '2022-02-01T20:53:09Z', data: { deliveries: [delivery(1)] } });
       assert.equal((await post(hook('shotgrid'), first, signedHeaders('shotgrid', SG_SECRET, first))).status, 200);
       // Its first delivery is a duplicate: the request's id is not the id of its first new event.
@@ -110,22 +140,31 @@ describe('SqliteStore: what dispatch reads from memory is what SQLite holds', ()
       // SQLite's AUTOINCREMENT spends a seq on the duplicate it does not insert: a gap after the batch's first new event.
       const seqs = (await store.listEvents({ limit: 100, order: 'oldest' })).map((e) => e.seq).filter((seq) => seq > start);
       assert.equal(seqs.length, 6);
-      const fromMemory = (await store.dispatchEvents(seqs));
-      const candidates = (await store.dispatchCandidates(start, 100));
+      const fromMemory = await store.dispatchEvents(seqs);
+      const candidates = await store.dispatchCandidates(start, 100);
       // Fresh reads from SQLite for comparison (getEvent goes to the read connection).
       const fromDisk = await Promise.all(fromMemory.map((e) => store.getEvent(e.id)));
       assert.deepEqual(
         fromMemory.map((e) => ({ ...e })),
         fromDisk.map((e) => ({ ...e })),
       );
-      assert.deepEqual(fromMemory.map((e) => e.status), ['accepted', 'accepted', 'quarantined', 'accepted', 'accepted', 'accepted']);
-      for (const e of fromMemory) assert.deepEqual((await store.payloadOf(e.seq)), e.payload);
+      assert.deepEqual(
+        fromMemory.map((e) => e.status),
+        ['accepted', 'accepted', 'quarantined', 'accepted', 'accepted', 'accepted'],
+      );
+      for (const e of fromMemory) assert.deepEqual(await store.payloadOf(e.seq), e.payload);
       // Candidates from memory stop at the gap; the next read after it comes from SQLite, and nothing is skipped.
       const gap = seqs.findIndex((seq, i) => i > 0 && seq !== seqs[i - 1] + 1);
       assert.equal(gap, 4);
-      assert.deepEqual(candidates.map((c) => [c.seq, c.id, c.source, c.status, c.schema]), fromDisk.slice(0, gap).map((e) => [e.seq, e.id, e.source, e.status, e.schema]));
-      const after = (await store.dispatchCandidates(seqs[gap - 1], 100));
-      assert.deepEqual(after.map((c) => c.seq), seqs.slice(gap));
+      assert.deepEqual(
+        candidates.map((c) => [c.seq, c.id, c.source, c.status, c.schema]),
+        fromDisk.slice(0, gap).map((e) => [e.seq, e.id, e.source, e.status, e.schema]),
+      );
+      const after = await store.dispatchCandidates(seqs[gap - 1], 100);
+      assert.deepEqual(
+        after.map((c) => c.seq),
+        seqs.slice(gap),
+      );
       assert.ok(!Object.isFrozen(after[0]), 'read from SQLite');
       assert.ok(Object.isFrozen(fromMemory[0]), 'these came from memory, not from a query');
     } finally {

@@ -20,14 +20,12 @@ const body = fc.uint8Array({ maxLength: 2048 }).map((bytes) => Buffer.from(bytes
 const nonEmptyBody = fc.uint8Array({ minLength: 1, maxLength: 2048 }).map((bytes) => Buffer.from(bytes));
 
 /** A body and a copy of it with one byte (at a random index) set to a different value. */
-const bodyAndOneByteChange = fc
-  .tuple(nonEmptyBody, fc.nat(), fc.integer({ min: 1, max: 255 }))
-  .map(([original, index, delta]) => {
-    const changed = Buffer.from(original);
-    const at = index % original.length;
-    changed[at] = (changed[at] + delta) % 256;
-    return [original, changed];
-  });
+const bodyAndOneByteChange = fc.tuple(nonEmptyBody, fc.nat(), fc.integer({ min: 1, max: 255 })).map(([original, index, delta]) => {
+  const changed = Buffer.from(original);
+  const at = index % original.length;
+  changed[at] = (changed[at] + delta) % 256;
+  return [original, changed];
+});
 
 // HMAC pads a key shorter than its block with zero bytes, so `k` and `k\0` are the same key:
 // two secrets are "different" only if they differ once trailing zero bytes are dropped.
@@ -52,7 +50,10 @@ const signed = (rule, secret, bytes) => ({ body: bytes, headers: sign(rule, secr
 for (const rule of hmacRules) {
   describe(`hmac ${rule.algorithm} ${rule.encoding}`, () => {
     it('any body signed with any secret verifies', () => {
-      fc.assert(fc.property(body, textSecret, (bytes, secret) => check(rule, [secret], signed(rule, secret, bytes)).ok), RUNS);
+      fc.assert(
+        fc.property(body, textSecret, (bytes, secret) => check(rule, [secret], signed(rule, secret, bytes)).ok),
+        RUNS,
+      );
     });
 
     it('a change to any one byte of the body is rejected', () => {
@@ -103,9 +104,11 @@ describe('token', () => {
       fc.property(body, edit, carrier, (bytes, [secret, index, how, char], via) => {
         const at = index % secret.length;
         const sent =
-          how === 'drop' ? secret.slice(0, at) + secret.slice(at + 1)
-          : how === 'add' ? secret.slice(0, at) + char + secret.slice(at)
-          : secret.slice(0, at) + char + secret.slice(at + 1);
+          how === 'drop'
+            ? secret.slice(0, at) + secret.slice(at + 1)
+            : how === 'add'
+              ? secret.slice(0, at) + char + secret.slice(at)
+              : secret.slice(0, at) + char + secret.slice(at + 1);
         fc.pre(sent !== secret && sent !== '');
         assert.deepEqual(check(TOKEN_RULE, [secret], { body: bytes, ...carry(via, sent) }), { ok: false, reason: 'mismatch' });
       }),
@@ -126,7 +129,10 @@ describe('token', () => {
 
 describe('standard', () => {
   it('any body signed with any whsec_ secret verifies', () => {
-    fc.assert(fc.property(body, standardSecret, (bytes, secret) => check(STANDARD_RULE, [secret], signed(STANDARD_RULE, secret, bytes)).ok), RUNS);
+    fc.assert(
+      fc.property(body, standardSecret, (bytes, secret) => check(STANDARD_RULE, [secret], signed(STANDARD_RULE, secret, bytes)).ok),
+      RUNS,
+    );
   });
 
   it('a change to any one byte of the body is rejected', () => {
@@ -200,13 +206,17 @@ describe('standard', () => {
 describe('every sender kind, with its own rule', () => {
   /** Past the HMAC blocks (64 bytes for SHA-1/SHA-256, 128 for SHA-512), where a key is hashed first. */
   const secretFor = (rule) =>
-    rule.type === 'token' ? fc.stringMatching(/^[!-~]{1,200}$/)
-    : rule.type === 'standard' ? fc.uint8Array({ minLength: 1, maxLength: 200 }).map((bytes) => `whsec_${Buffer.from(bytes).toString('base64')}`)
-    : fc.string({ unit: 'binary', minLength: 1, maxLength: 200 });
+    rule.type === 'token'
+      ? fc.stringMatching(/^[!-~]{1,200}$/)
+      : rule.type === 'standard'
+        ? fc.uint8Array({ minLength: 1, maxLength: 200 }).map((bytes) => `whsec_${Buffer.from(bytes).toString('base64')}`)
+        : fc.string({ unit: 'binary', minLength: 1, maxLength: 200 });
   const different = (rule, a, b) =>
-    rule.type === 'token' ? a !== b
-    : rule.type === 'standard' ? differentHmacKeys(standardKeyBytes(a), standardKeyBytes(b))
-    : differentHmacKeys(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+    rule.type === 'token'
+      ? a !== b
+      : rule.type === 'standard'
+        ? differentHmacKeys(standardKeyBytes(a), standardKeyBytes(b))
+        : differentHmacKeys(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
   /**
    * Whether two values of a header say the same to a verifier: a token only if identical; hex
@@ -214,7 +224,12 @@ describe('every sender kind, with its own rule', () => {
    * the last one leaves unused decodes to the same signature. A Standard Webhooks id and timestamp
    * are signed as they are.
    */
-  const base64Decoded = (v) => v.split(' ').map((s) => s.split(',')).map(([version, sig]) => `${version},${Buffer.from(sig ?? '', 'base64').toString('hex')}`).join(' ');
+  const base64Decoded = (v) =>
+    v
+      .split(' ')
+      .map((s) => s.split(','))
+      .map(([version, sig]) => `${version},${Buffer.from(sig ?? '', 'base64').toString('hex')}`)
+      .join(' ');
   const sameMeaning = (rule, name, a, b) => {
     if (a === b) return true;
     if (rule.type === 'token' || name === 'webhook-id' || name === 'webhook-timestamp') return false;
@@ -227,7 +242,10 @@ describe('every sender kind, with its own rule', () => {
       const secret = secretFor(rule);
 
       it('any body signed with a secret of any length verifies', () => {
-        fc.assert(fc.property(body, secret, (bytes, s) => check(rule, [s], signed(rule, s, bytes)).ok), RUNS);
+        fc.assert(
+          fc.property(body, secret, (bytes, s) => check(rule, [s], signed(rule, s, bytes)).ok),
+          RUNS,
+        );
       });
 
       it('while secrets rotate, either one verifies, and the other alone does not', () => {

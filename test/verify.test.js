@@ -189,8 +189,16 @@ describe('hmac: a signature that cannot be the digest is a mismatch, never an ex
     it(name, () => {
       const digest = input.headers[rule.header].slice(rule.prefix.length);
       const bad = [
-        '', digest.slice(0, -1), digest.slice(0, -2), `${digest}00`, `${digest}0`, `${digest.slice(0, -2)}zz`,
-        `zz${digest.slice(2)}`, Buffer.from(digest, 'hex').toString('base64'), `${digest} `.repeat(2), '\u2603'.repeat(64),
+        '',
+        digest.slice(0, -1),
+        digest.slice(0, -2),
+        `${digest}00`,
+        `${digest}0`,
+        `${digest.slice(0, -2)}zz`,
+        `zz${digest.slice(2)}`,
+        Buffer.from(digest, 'hex').toString('base64'),
+        `${digest} `.repeat(2),
+        '\u2603'.repeat(64),
       ];
       for (const signature of bad) {
         const headers = { [rule.header]: rule.prefix + signature };
@@ -269,7 +277,10 @@ describe('tokens: header, Authorization: Bearer, or ?token=', () => {
 
   it('a token sent twice is malformed', () => {
     assert.deepEqual(check({ 'x-hookd-token': [token, token] }), REJECT('malformed'));
-    const query = new URLSearchParams([['token', token], ['token', token]]);
+    const query = new URLSearchParams([
+      ['token', token],
+      ['token', token],
+    ]);
     assert.deepEqual(check({}, query), REJECT('malformed'));
   });
 
@@ -521,16 +532,22 @@ describe('a verdict never reveals the expected value', () => {
       changed[0] ^= 1;
       const [secret] = creds.secrets;
       // What a careless verifier might echo back: the digest it expected, in every spelling.
-      const expected = Object.values(sign(rule, secret, changed, {
-        id: input.headers['webhook-id'],
-        timestampSeconds: Number(input.headers['webhook-timestamp']),
-      }));
+      const expected = Object.values(
+        sign(rule, secret, changed, {
+          id: input.headers['webhook-id'],
+          timestampSeconds: Number(input.headers['webhook-timestamp']),
+        }),
+      );
       const leaks = expected.flatMap((value) => {
         const digest = value.replace(/^[^=:,]*[=:,]/, '');
         const hex = /^[0-9a-f]+$/.test(digest) ? digest : Buffer.from(digest, 'base64').toString('hex');
         return [value, digest, hex, hex.toUpperCase(), Buffer.from(hex, 'hex').toString('base64'), secret];
       });
-      const attempts = [[creds, withBody(input, changed)], [creds, withHeaders(input, {})], [{ secrets: [otherSecret(rule, secret)] }, input]];
+      const attempts = [
+        [creds, withBody(input, changed)],
+        [creds, withHeaders(input, {})],
+        [{ secrets: [otherSecret(rule, secret)] }, input],
+      ];
       for (const [attemptCreds, attempt] of attempts) {
         const verdict = verify(rule, attemptCreds, attempt);
         assert.equal(verdict.ok, false);

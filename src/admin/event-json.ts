@@ -67,4 +67,3 @@ export function detailJson(e: StoredEvent, outcomes: Outcome[]): EventDetailJson
     outcomes,
   };
 }
-

@@ -26,7 +26,8 @@ export function eventQueryFrom(input: EventFilterInput, now = Date.now()): Event
   const q: EventQuery = { limit: DEFAULT_LIMIT };
   if (input.source) q.source = input.source;
   if (input.status) {
-    if (input.status !== 'accepted' && input.status !== 'quarantined') throw badFilter('status', `'${input.status}' is not a status; use accepted or quarantined`);
+    if (input.status !== 'accepted' && input.status !== 'quarantined')
+      throw badFilter('status', `'${input.status}' is not a status; use accepted or quarantined`);
     q.status = input.status;
   }
   if (input.schema) q.schema = input.schema;

@@ -22,8 +22,10 @@ export function explainRejection(r: { source: string; status: number; code: stri
     case 413:
       return `The body was larger than this source accepts${source ? ` (${source.bodyLimit} bytes)` : ''}. Raise bodyLimit on the source if the sender really sends this much.`;
     case 415:
-      if (r.code === 'unsupported_encoding') return 'The body was compressed (Content-Encoding); hookd verifies signatures on the exact bytes and takes them uncompressed.';
-      if (r.code === 'unsupported_charset') return 'The Content-Type declared a charset other than UTF-8; JSON webhooks are UTF-8. Make the sender post UTF-8 (or leave the charset out).';
+      if (r.code === 'unsupported_encoding')
+        return 'The body was compressed (Content-Encoding); hookd verifies signatures on the exact bytes and takes them uncompressed.';
+      if (r.code === 'unsupported_charset')
+        return 'The Content-Type declared a charset other than UTF-8; JSON webhooks are UTF-8. Make the sender post UTF-8 (or leave the charset out).';
       return 'The Content-Type was not JSON (application/json, */*+json or application/vnd.*json*). Make the sender post JSON.';
     case 429:
       return 'This client address sent more requests than server.rateLimit allows; it was told to retry later (Retry-After).';

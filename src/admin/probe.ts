@@ -21,11 +21,14 @@ export async function checkAdminSurface(config: HookdConfig, env: NodeJS.Process
   const finding = (level: AdminFinding['level'], message: string) => out.push({ check: 'admin', level, message });
   const { host, port } = config.admin;
 
-  if (port !== 0 && port === config.server.port) finding('fail', `admin.port and server.port are both ${port}: the admin API must have its own listener, off the tunnel`);
+  if (port !== 0 && port === config.server.port)
+    finding('fail', `admin.port and server.port are both ${port}: the admin API must have its own listener, off the tunnel`);
   if (!isLoopback(host)) finding('warn', `admin.host is ${host}: the admin API is reachable from other machines; keep it off public networks and tunnels`);
   if (!fs.existsSync(path.join(inspectorDir, 'index.html'))) finding('fail', `the inspector page is missing from ${inspectorDir}`);
 
-  const token = config.admin.token ? readSecrets(config.admin.token, '/admin/token', config.baseDir, env)[0] : readGeneratedSecret(config.dataDir, ADMIN_TOKEN_NAME);
+  const token = config.admin.token
+    ? readSecrets(config.admin.token, '/admin/token', config.baseDir, env)[0]
+    : readGeneratedSecret(config.dataDir, ADMIN_TOKEN_NAME);
   if (port === 0) return out;
   const base = `http://${probeHost(host)}:${port}`;
   let ready: Response;
@@ -48,7 +51,8 @@ export async function checkAdminSurface(config: HookdConfig, env: NodeJS.Process
   if (!token) return out;
   const api = await fetch(`${base}/api/plugins`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs) });
   await api.arrayBuffer();
-  if (api.status === 401) finding('fail', `the receiver on ${base} does not accept this config's admin token (started with another config or HOOKD_ADMIN_TOKEN?)`);
+  if (api.status === 401)
+    finding('fail', `the receiver on ${base} does not accept this config's admin token (started with another config or HOOKD_ADMIN_TOKEN?)`);
   else if (api.ok) finding('ok', `admin token accepted; inspector at ${base}/`);
   else finding('warn', `${base}/api/plugins answered ${api.status}`);
   return out;

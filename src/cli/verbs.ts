@@ -29,7 +29,9 @@ in-flight commits finish, the database is closed, exit 0.`,
         ...EVENT_SUBCOMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
         '',
         ...EVENT_SUBCOMMANDS.map((c) => c.usage + '\n'),
-      ].join('\n').trimEnd();
+      ]
+        .join('\n')
+        .trimEnd();
     },
     get subcommands() {
       return EVENT_SUBCOMMANDS;

@@ -10,7 +10,12 @@ const secretRef = {
   ],
 };
 const secretSpec = { oneOf: [secretRef, { type: 'array', items: secretRef, minItems: 1 }] };
-const size = { oneOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(b|kb|mb|gb|tb|pb)?\\s*$' }] };
+const size = {
+  oneOf: [
+    { type: 'integer', minimum: 1 },
+    { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(b|kb|mb|gb|tb|pb)?\\s*$' },
+  ],
+};
 
 const source = {
   type: 'object',
@@ -35,7 +40,12 @@ const source = {
 };
 
 /** A plugin's `match` (src/dispatch/plugin.ts): sources, Iglu schema patterns, payload conditions. */
-const nameOrNames = { oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }] };
+const nameOrNames = {
+  oneOf: [
+    { type: 'string', minLength: 1 },
+    { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
+  ],
+};
 const whereCondition = {
   type: 'object',
   properties: {

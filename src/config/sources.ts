@@ -85,7 +85,7 @@ export function resolveSources(config: HookdConfig, opts: ResolveOptions): { sou
 function verifyRuleFor(name: string, sc: SourceConfig): VerifyRule {
   if (sc.verify === 'none') return { type: 'none' };
   const preset = KINDS[sc.kind].verify;
-  if (sc.verify === 'token' || (preset?.type === 'token')) {
+  if (sc.verify === 'token' || preset?.type === 'token') {
     return { type: 'token', header: (sc.tokenHeader ?? 'x-hookd-token').toLowerCase() };
   }
   if (sc.kind === 'hmac') {

@@ -28,7 +28,10 @@ export async function checkPlugins(plugins: HookdConfig['plugins'], baseDir: str
   }
   let files: string[] = [];
   try {
-    files = fs.readdirSync(plugins.dir).filter((n) => PLUGIN_FILE.test(n)).sort();
+    files = fs
+      .readdirSync(plugins.dir)
+      .filter((n) => PLUGIN_FILE.test(n))
+      .sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }

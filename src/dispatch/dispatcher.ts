@@ -162,8 +162,15 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     if (!event || event.id !== eventId || event.status !== 'accepted') return recorded;
     const reaching: PluginDelivery[] = [];
     for (const d of waiting) if (d.reaches(event.seq) && (await d.matches(event))) reaching.push(d);
-    const pending = reaching
-      .map((d): Outcome => ({ eventId, plugin: d.name, status: 'pending', attempts: 0, error: null, output: null, updatedAt: Date.now() }));
+    const pending = reaching.map((d): Outcome => ({
+      eventId,
+      plugin: d.name,
+      status: 'pending',
+      attempts: 0,
+      error: null,
+      output: null,
+      updatedAt: Date.now(),
+    }));
     return pending.length ? [...recorded, ...pending].sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0)) : recorded;
   }
 
@@ -182,7 +189,9 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     await Promise.all(this.ordered.map((d) => d.stop(grace)));
     await this.polling;
     // Another replica takes these plugins over at once instead of when the leases expire.
-    await this.opts.store.releasePlugins(this.ordered.map((d) => d.name)).catch((err: unknown) => this.opts.logger.warn({ err }, 'dispatch: could not release plugin leases'));
+    await this.opts.store
+      .releasePlugins(this.ordered.map((d) => d.name))
+      .catch((err: unknown) => this.opts.logger.warn({ err }, 'dispatch: could not release plugin leases'));
   }
 
   private get(name: string): PluginDelivery {
@@ -305,7 +314,10 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     const dir = this.opts.plugins.dir;
     let names: string[] = [];
     try {
-      names = fs.readdirSync(dir).filter((n) => PLUGIN_FILE.test(n)).sort();
+      names = fs
+        .readdirSync(dir)
+        .filter((n) => PLUGIN_FILE.test(n))
+        .sort();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }

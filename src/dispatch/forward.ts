@@ -5,8 +5,18 @@ import type { BuiltinPluginConfig, ForwardConfig } from './plugin.js';
 
 /** Not forwarded: they describe the hop hookd received it on, not the event. */
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer',
-  'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect',
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'expect',
 ]);
 
 /** Requests a forward plugin remembers having POSTed: far more than one batch's events ever span. */

@@ -64,10 +64,7 @@ export interface PluginMatch {
  * (trace < silly < debug < info < warn = warning < error < critical).
  */
 export type WhereCondition =
-  | { path: string; equals: unknown }
-  | { path: string; in: unknown[] }
-  | { path: string; exists: boolean }
-  | { path: string; atLeast: LogLevel };
+  { path: string; equals: unknown } | { path: string; in: unknown[] } | { path: string; exists: boolean } | { path: string; atLeast: LogLevel };
 
 export type LogLevel = 'trace' | 'silly' | 'debug' | 'info' | 'warn' | 'warning' | 'error' | 'critical';
 

@@ -72,7 +72,15 @@ export function createIngestApp(deps: IngestAppDeps): express.Express {
     if (err.status < 400 || err.status >= 500 || err.status === 422) return;
     const source = sourceOf(req);
     const reason = err.status === 401 ? String(err.body?.reason ?? 'unauthorized') : err.code;
-    observer.emit('rejected', { at: Date.now(), source, status: err.status, code: err.code, reason, clientIp: req.ip ?? '', size: Number(req.headers['content-length'] ?? 0) });
+    observer.emit('rejected', {
+      at: Date.now(),
+      source,
+      status: err.status,
+      code: err.code,
+      reason,
+      clientIp: req.ip ?? '',
+      size: Number(req.headers['content-length'] ?? 0),
+    });
     logger.warn({ reqId: req.id, source, status: err.status, code: err.code, reason }, 'webhook rejected');
   };
 
@@ -95,7 +103,12 @@ export function createIngestApp(deps: IngestAppDeps): express.Express {
     deps.inflight.add(work);
     const answer = await work;
     res.status(answer.status).json(answer.body);
-    observer.emit('answered', { source: name, status: answer.status, code: String(answer.body.status), ms: performance.now() - (res.locals.started as number) });
+    observer.emit('answered', {
+      source: name,
+      status: answer.status,
+      code: String(answer.body.status),
+      ms: performance.now() - (res.locals.started as number),
+    });
   });
 
   app.all('/hooks/:source', (req, res, next) => {

@@ -35,9 +35,7 @@ export function sendError(res: Response, err: HookdError): void {
   res.json({ error: err.message, code: err.code, ...extra });
 }
 
-export function errorHandler(
-  onError?: (err: HookdError, req: Parameters<ErrorRequestHandler>[1], res: Response) => void,
-): ErrorRequestHandler {
+export function errorHandler(onError?: (err: HookdError, req: Parameters<ErrorRequestHandler>[1], res: Response) => void): ErrorRequestHandler {
   return (raw, req, res, _next) => {
     const err = toHookdError(raw);
     onError?.(err, req, res);

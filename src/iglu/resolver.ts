@@ -3,9 +3,7 @@ import { LruCache } from './lru.js';
 import { RegistryFailure, type Repository } from './registries.js';
 import { formatIgluUri, type SchemaKey } from './uri.js';
 
-export type Resolution =
-  | { found: true; repository: string; schema: object }
-  | { found: false; tried: string[] };
+export type Resolution = { found: true; repository: string; schema: object } | { found: false; tried: string[] };
 
 export interface ResolverLogger {
   warn(obj: object, msg: string): void;
@@ -63,13 +61,7 @@ export class Resolver {
     const kind = (r: Repository) => (r.kind === 'embedded' ? 0 : 1);
     const ordered = this.#repositories
       .map((repo, index) => ({ repo, index }))
-      .sort(
-        (a, b) =>
-          matches(a.repo) - matches(b.repo) ||
-          kind(a.repo) - kind(b.repo) ||
-          a.repo.priority - b.repo.priority ||
-          a.index - b.index,
-      )
+      .sort((a, b) => matches(a.repo) - matches(b.repo) || kind(a.repo) - kind(b.repo) || a.repo.priority - b.repo.priority || a.index - b.index)
       .map((x) => x.repo);
     return this.#fallback ? [...ordered, this.#fallback] : ordered;
   }
@@ -124,11 +116,7 @@ export class Resolver {
     }
     if (failures.length > 0) {
       const notHere = tried.length > 0 ? `; not in ${tried.join(', ')}` : '';
-      throw unavailable(
-        'registry_unavailable',
-        `schema ${uri} could not be resolved: ${failures.join('; ')}${notHere}`,
-        this.#retryAfterSeconds(),
-      );
+      throw unavailable('registry_unavailable', `schema ${uri} could not be resolved: ${failures.join('; ')}${notHere}`, this.#retryAfterSeconds());
     }
     const miss: Resolution = { found: false, tried };
     this.#cache.set(uri, miss);

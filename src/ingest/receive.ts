@@ -99,7 +99,10 @@ export function createIngest({ store, schemas, observer }: IngestDeps) {
     );
     const committed = { ids: [] as string[], statuses: [] as ('accepted' | 'quarantined')[], seqs: [] as number[], at: committedAt };
     for (const r of results) {
-      if (!r.duplicate) (committed.ids.push(r.id), committed.statuses.push(r.status), committed.seqs.push(r.seq));
+      if (r.duplicate) continue;
+      committed.ids.push(r.id);
+      committed.statuses.push(r.status);
+      committed.seqs.push(r.seq);
     }
     // After this answer is on its way: the caller's continuation (writing the 200) runs in this
     // microtask drain, a nextTick only after it.

@@ -37,12 +37,7 @@ export function checkModeFor(rule: SchemaRule, payload: unknown): CheckMode | nu
  * The verdict for one payload (one delivery of a batch). A source without a schema passes with
  * schema null. Registry outages throw the SchemaService's 503 HookdError.
  */
-export async function checkPayload(
-  schemas: SchemaService,
-  rule: SchemaRule,
-  payload: unknown,
-  opts: { signal?: AbortSignal } = {},
-): Promise<SchemaVerdict> {
+export async function checkPayload(schemas: SchemaService, rule: SchemaRule, payload: unknown, opts: { signal?: AbortSignal } = {}): Promise<SchemaVerdict> {
   const mode = checkModeFor(rule, payload);
   if (mode === null) return { schema: null, errors: [], outcome: 'valid' };
   return schemas.check(payload, mode, opts);

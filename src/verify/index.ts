@@ -2,12 +2,4 @@
 export { verify } from './verify.js';
 export { sign, generateSecret } from './sign.js';
 export type { SignOptions } from './sign.js';
-export type {
-  Credentials,
-  HeaderBag,
-  HmacAlgorithm,
-  RejectReason,
-  Verdict,
-  VerifyInput,
-  VerifyRule,
-} from './types.js';
+export type { Credentials, HeaderBag, HmacAlgorithm, RejectReason, Verdict, VerifyInput, VerifyRule } from './types.js';

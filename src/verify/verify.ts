@@ -58,12 +58,7 @@ function verifyToken(tokenHeader: string, secrets: string[], input: VerifyInput)
 }
 
 /** https://www.standardwebhooks.com — `svix-*` is the same scheme under its original header names. */
-function verifyStandardWebhook(
-  toleranceSeconds: number,
-  secrets: string[],
-  publicKeys: string[],
-  input: VerifyInput,
-): Verdict {
+function verifyStandardWebhook(toleranceSeconds: number, secrets: string[], publicKeys: string[], input: VerifyInput): Verdict {
   const id = readHeader(input.headers, 'webhook-id', 'svix-id');
   const timestamp = readHeader(input.headers, 'webhook-timestamp', 'svix-timestamp');
   const signatures = readHeader(input.headers, 'webhook-signature', 'svix-signature');

@@ -67,7 +67,9 @@ describe('disk full', () => {
         }
         if (firstRefusal > 0 && n - firstRefusal >= 200) break;
       }
-      t.diagnostic(`filled ${(filled / 1024).toFixed(0)} KiB of a ${TMPFS_KB} KiB tmpfs; ${n} webhooks: ${JSON.stringify(statuses)}; first 503 at #${firstRefusal}`);
+      t.diagnostic(
+        `filled ${(filled / 1024).toFixed(0)} KiB of a ${TMPFS_KB} KiB tmpfs; ${n} webhooks: ${JSON.stringify(statuses)}; first 503 at #${firstRefusal}`,
+      );
       assert.ok(firstRefusal > 0, 'the store ran out of space and said so');
       assert.deepEqual(Object.keys(statuses).sort(), ['200', '503'].filter((s) => statuses[s]).sort(), 'only 200s and 503s');
 
@@ -83,7 +85,11 @@ describe('disk full', () => {
       assert.equal(ok.status, 200, `after freeing space: ${ok.status} ${ok.text}`);
       assert.ok(storedEvents(dbFile).has(ok.json.id));
       const fatal = logLinesAtLeast(hookd.logFile, 60);
-      assert.deepEqual(fatal.map((l) => l.msg), [], 'nothing fatal logged');
+      assert.deepEqual(
+        fatal.map((l) => l.msg),
+        [],
+        'nothing fatal logged',
+      );
     } finally {
       await hookd?.stop();
       execFileSync('umount', ['-l', setup.dataDir]);

@@ -47,11 +47,17 @@ describe('group commit with a failing call', () => {
       assert.equal(bad.status, 'rejected');
       assert.equal(bad.reason.status, 503, 'a store failure is the receiver’s 503, never the sender’s fault');
       t.diagnostic(`batches: ${JSON.stringify(batches)}; the bad call: ${bad.reason.code}`);
-      assert.ok(batches.some((b) => b.size === 3), 'the three calls shared one transaction');
+      assert.ok(
+        batches.some((b) => b.size === 3),
+        'the three calls shared one transaction',
+      );
 
       const db = new Database(file, { readonly: true });
       const events = db.prepare('SELECT dedupe_key FROM events ORDER BY seq').pluck().all();
-      const bodies = db.prepare('SELECT body FROM requests').all().map((r) => r.body.toString());
+      const bodies = db
+        .prepare('SELECT body FROM requests')
+        .all()
+        .map((r) => r.body.toString());
       db.close();
       assert.deepEqual(events, ['sha256:group-commit-0', 'sha256:group-commit-1', 'sha256:group-commit-3']);
       assert.deepEqual(bodies.sort(), ['{"build_id": 0}', '{"build_id": 1}', '{"build_id": 3}'], 'the failed call’s request row was undone too');

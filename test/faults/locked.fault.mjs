@@ -48,7 +48,9 @@ describe('database locked by another process', () => {
       const statuses = {};
       for (const r of refused) statuses[r.status ?? r.error?.code] = (statuses[r.status ?? r.error?.code] ?? 0) + 1;
       const slowest = Math.max(...refused.map((r) => r.ms));
-      t.diagnostic(`lock held ${heldMs} ms; ${refused.length} webhooks meanwhile: ${JSON.stringify(statuses)}, slowest answer ${slowest.toFixed(0)} ms (deadline ${DEADLINE_MS} ms); /healthz during the lock: ${health.status} in ${probeMs.toFixed(0)} ms`);
+      t.diagnostic(
+        `lock held ${heldMs} ms; ${refused.length} webhooks meanwhile: ${JSON.stringify(statuses)}, slowest answer ${slowest.toFixed(0)} ms (deadline ${DEADLINE_MS} ms); /healthz during the lock: ${health.status} in ${probeMs.toFixed(0)} ms`,
+      );
       assert.equal(health.status, 200, 'the receiver answers probes while the store is locked');
       for (const r of refused) {
         assert.equal(r.status, 503);
@@ -66,7 +68,9 @@ describe('database locked by another process', () => {
       const resent = await Promise.all(refused.map((r) => post(hookd.url, r.sent.body, r.sent.headers)));
       const resentStatuses = {};
       for (const r of resent) resentStatuses[`${r.status} ${r.json?.status}`] = (resentStatuses[`${r.status} ${r.json?.status}`] ?? 0) + 1;
-      t.diagnostic(`after the lock: first webhook 200 in ${recoveryMs.toFixed(0)} ms; the ${refused.length} refused ones resent: ${JSON.stringify(resentStatuses)}`);
+      t.diagnostic(
+        `after the lock: first webhook 200 in ${recoveryMs.toFixed(0)} ms; the ${refused.length} refused ones resent: ${JSON.stringify(resentStatuses)}`,
+      );
       for (const r of resent) assert.equal(r.status, 200);
       const stored = storedEvents(dbFile);
       for (const r of resent) assert.ok(stored.has(r.json.id));

@@ -57,14 +57,31 @@ function corpus() {
   }
   for (let i = 0; i < 20; i++) {
     const chunk = Buffer.alloc(64 * 1024, 0x20);
-    const parts = [Buffer.from(`POST /hooks/foundries HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nX-JobServ-Sig: sha256:00\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`)];
-    for (let sent = 0; sent <= LIMIT + chunk.length; sent += chunk.length) parts.push(Buffer.concat([Buffer.from(chunk.length.toString(16) + '\r\n'), chunk, Buffer.from('\r\n')]));
+    const parts = [
+      Buffer.from(
+        `POST /hooks/foundries HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nX-JobServ-Sig: sha256:00\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`,
+      ),
+    ];
+    for (let sent = 0; sent <= LIMIT + chunk.length; sent += chunk.length)
+      parts.push(Buffer.concat([Buffer.from(chunk.length.toString(16) + '\r\n'), chunk, Buffer.from('\r\n')]));
     parts.push(Buffer.from('0\r\n\r\n'));
     add('oversized, chunked', parts, 413);
   }
 
   // Invalid UTF-8 inside a body with a valid signature.
-  const badSequences = [[0xff], [0xfe], [0xc0, 0x80], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0x80], [0xbf], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xc3], [0xe2, 0x82]];
+  const badSequences = [
+    [0xff],
+    [0xfe],
+    [0xc0, 0x80],
+    [0xe0, 0x80, 0x80],
+    [0xed, 0xa0, 0x80],
+    [0x80],
+    [0xbf],
+    [0xf8, 0x88, 0x80, 0x80, 0x80],
+    [0xf4, 0x90, 0x80, 0x80],
+    [0xc3],
+    [0xe2, 0x82],
+  ];
   for (let i = 0; i < 110; i++) {
     const text = build(20_000 + i);
     const at = text.indexOf('containers-devel') + 3 + (i % 8);
@@ -93,7 +110,8 @@ function corpus() {
     // Under 16 KiB they are read (and the missing signature refused); over it, 431.
     add('very many headers', request({ headers, body: build(1) }));
   }
-  for (let i = 0; i < 30; i++) add('huge request target', request({ target: '/hooks/foundries?' + 'q'.repeat(20_000 + i * 1000), headers: signedHeaders(build(1)), body: build(1) }), 431);
+  for (let i = 0; i < 30; i++)
+    add('huge request target', request({ target: '/hooks/foundries?' + 'q'.repeat(20_000 + i * 1000), headers: signedHeaders(build(1)), body: build(1) }), 431);
 
   // Wrong methods on the webhook path and elsewhere.
   const methods = ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE', 'PROPFIND', 'MKCOL', 'PURGE', 'LINK', 'SEARCH'];
@@ -102,7 +120,8 @@ function corpus() {
     const target = ['/hooks/foundries', '/hooks/nope', '/', '/hooks/', '/hooks/foundries/extra'][i % 5];
     add('wrong method', request({ method, target, contentLength: null }));
   }
-  for (let i = 0; i < 20; i++) add('unknown method token', Buffer.from(`${['FOO', 'P0ST', 'post', 'GET\x01'][i % 4]} /hooks/foundries HTTP/1.1\r\n${HOST}Connection: close\r\n\r\n`));
+  for (let i = 0; i < 20; i++)
+    add('unknown method token', Buffer.from(`${['FOO', 'P0ST', 'post', 'GET\x01'][i % 4]} /hooks/foundries HTTP/1.1\r\n${HOST}Connection: close\r\n\r\n`));
 
   // Content-Length lies and broken framing.
   for (let i = 0; i < 40; i++) {
@@ -118,19 +137,43 @@ function corpus() {
   const badLengths = ['abc', '-1', '1.5', '0x10', '1e3', ' ', '99999999999999999999999', '12, 13'];
   for (let i = 0; i < 40; i++) {
     const body = build(1);
-    add('malformed content-length', Buffer.from(`POST /hooks/foundries HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nContent-Length: ${badLengths[i % badLengths.length]}\r\nConnection: close\r\n\r\n${body}`), 400);
+    add(
+      'malformed content-length',
+      Buffer.from(
+        `POST /hooks/foundries HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nContent-Length: ${badLengths[i % badLengths.length]}\r\nConnection: close\r\n\r\n${body}`,
+      ),
+      400,
+    );
   }
   for (let i = 0; i < 20; i++) {
     const body = build(1);
-    add('two different content-lengths', Buffer.from(`POST /hooks/foundries HTTP/1.1\r\n${HOST}Content-Length: ${body.length}\r\nContent-Length: ${body.length + 5}\r\nConnection: close\r\n\r\n${body}`), 400);
+    add(
+      'two different content-lengths',
+      Buffer.from(
+        `POST /hooks/foundries HTTP/1.1\r\n${HOST}Content-Length: ${body.length}\r\nContent-Length: ${body.length + 5}\r\nConnection: close\r\n\r\n${body}`,
+      ),
+      400,
+    );
   }
   for (let i = 0; i < 20; i++) {
     const body = build(1);
-    add('content-length with chunked', Buffer.from(`POST /hooks/foundries HTTP/1.1\r\n${HOST}Content-Length: ${body.length}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`), 400);
+    add(
+      'content-length with chunked',
+      Buffer.from(
+        `POST /hooks/foundries HTTP/1.1\r\n${HOST}Content-Length: ${body.length}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+      ),
+      400,
+    );
   }
   for (let i = 0; i < 20; i++) {
     const size = ['zz', '-5', 'fffffffffffffffffff', '1;\x00', ''][i % 5];
-    add('broken chunked framing', Buffer.from(`POST /hooks/foundries HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${size}\r\n{}\r\n0\r\n\r\n`), 400);
+    add(
+      'broken chunked framing',
+      Buffer.from(
+        `POST /hooks/foundries HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${size}\r\n{}\r\n0\r\n\r\n`,
+      ),
+      400,
+    );
   }
 
   // Slow bodies and slow headers: a byte at a time, slower than the request/headers timeouts allow.
@@ -158,10 +201,18 @@ function corpus() {
     ['wrong signature', () => request({ headers: wrongSig, body: b1 }), 401],
     ['no signature', () => request({ headers: { 'Content-Type': 'application/json' }, body: b1 }), 401],
     ['signature in another scheme', () => request({ headers: { 'Content-Type': 'application/json', 'X-JobServ-Sig': 'md5:abc' }, body: b1 }), 401],
-    ['two signatures in one header', () => request({ headers: { 'Content-Type': 'application/json', 'X-JobServ-Sig': [signature(b1), signature(build(2))].join(', ') }, body: b1 }), 401],
+    [
+      'two signatures in one header',
+      () => request({ headers: { 'Content-Type': 'application/json', 'X-JobServ-Sig': [signature(b1), signature(build(2))].join(', ') }, body: b1 }),
+      401,
+    ],
     ['not JSON, signed', () => request({ headers: signedHeaders(Buffer.from('not json')), body: Buffer.from('not json') }), 400],
     ['empty body, signed', () => request({ headers: signedHeaders(Buffer.alloc(0)), body: Buffer.alloc(0) }), 400],
-    ['byte order mark before {}, signed (read as {}, fails the schema)', () => request({ headers: signedHeaders(Buffer.from('\ufeff{}')), body: Buffer.from('\ufeff{}') }), 422],
+    [
+      'byte order mark before {}, signed (read as {}, fails the schema)',
+      () => request({ headers: signedHeaders(Buffer.from('\ufeff{}')), body: Buffer.from('\ufeff{}') }),
+      422,
+    ],
     ['JSON array, signed', () => request({ headers: signedHeaders(Buffer.from('[]')), body: Buffer.from('[]') }), 422],
     ['JSON null, signed', () => request({ headers: signedHeaders(Buffer.from('null')), body: Buffer.from('null') }), 422],
     ['JSON string, signed', () => request({ headers: signedHeaders(Buffer.from('"x"')), body: Buffer.from('"x"') }), 422],
@@ -172,24 +223,51 @@ function corpus() {
     ['path traversal', () => request({ target: '/hooks/..%2f..%2fetc%2fpasswd', headers: signedHeaders(b1), body: b1 }), 404],
     ['5000-character source', () => request({ target: '/hooks/' + 'x'.repeat(5000), headers: signedHeaders(b1), body: b1 }), 404],
     ['absolute-form target with a broken host', () => request({ target: 'http://[/hooks/foundries', headers: wrongSig, body: b1 })],
-    ['absolute-form target, bad query escape', () => request({ target: 'http://evil.example/hooks/foundries?token=%zz', headers: { 'Content-Type': 'application/json' }, body: b1 })],
-    ['truncated UTF-8 escape in the query', () => request({ target: '/hooks/foundries?token=%E0%A4%A', headers: { 'Content-Type': 'application/json' }, body: b1 }), 401],
+    [
+      'absolute-form target, bad query escape',
+      () => request({ target: 'http://evil.example/hooks/foundries?token=%zz', headers: { 'Content-Type': 'application/json' }, body: b1 }),
+    ],
+    [
+      'truncated UTF-8 escape in the query',
+      () => request({ target: '/hooks/foundries?token=%E0%A4%A', headers: { 'Content-Type': 'application/json' }, body: b1 }),
+      401,
+    ],
     ['OPTIONS *', () => request({ target: '*', method: 'OPTIONS', contentLength: null })],
     ['HTTP/1.0, unsigned', () => request({ version: 'HTTP/1.0', headers: { 'Content-Type': 'application/json' }, body: b1 }), 401],
     ['HTTP/9.9', () => request({ version: 'HTTP/9.9', headers: signedHeaders(b1), body: b1 })],
-    ['garbage X-Forwarded-For, wrong signature', () => request({ headers: { ...wrongSig, 'X-Forwarded-For': 'not an address, ::::, 999.1.1.1' }, body: b1 }), 401],
+    [
+      'garbage X-Forwarded-For, wrong signature',
+      () => request({ headers: { ...wrongSig, 'X-Forwarded-For': 'not an address, ::::, 999.1.1.1' }, body: b1 }),
+      401,
+    ],
     ['hostile X-Request-Id, wrong signature', () => request({ headers: { ...wrongSig, 'X-Request-Id': '../../' + 'z'.repeat(500) }, body: b1 }), 401],
     ['unknown expectation', () => request({ headers: { ...wrongSig, Expect: 'teapot' }, body: b1 }), 417],
     ['UTF-16 charset, wrong signature', () => request({ headers: { ...wrongSig, 'Content-Type': 'application/json; charset=utf-16' }, body: b1 }), 415],
-    ['signature header twice', () => Buffer.from(`POST /hooks/foundries HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nX-JobServ-Sig: ${signature(b1)}\r\nX-JobServ-Sig: ${signature(b1)}\r\nContent-Length: ${b1.length}\r\nConnection: close\r\n\r\n${b1}`), 401],
+    [
+      'signature header twice',
+      () =>
+        Buffer.from(
+          `POST /hooks/foundries HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nX-JobServ-Sig: ${signature(b1)}\r\nX-JobServ-Sig: ${signature(b1)}\r\nContent-Length: ${b1.length}\r\nConnection: close\r\n\r\n${b1}`,
+        ),
+      401,
+    ],
     ['space in a header name', () => Buffer.from(`POST /hooks/foundries HTTP/1.1\r\n${HOST}Bad Header Name: x\r\nConnection: close\r\n\r\n`), 400],
     ['NUL in a header value', () => Buffer.from(`POST /hooks/foundries HTTP/1.1\r\n${HOST}X-Nul: a\x00b\r\nConnection: close\r\n\r\n`), 400],
     ['bare LF line endings', () => Buffer.from(`POST /hooks/foundries HTTP/1.1\n${HOST.trim()}\nConnection: close\n\n`)],
     ['HTTP/2 preface', () => Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), 400],
     ['TLS ClientHello', () => Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, ...Array(64).fill(7)]), 400],
     ['empty lines only', () => Buffer.from('\r\n\r\n\r\nX'), 400],
-    ['websocket upgrade', () => Buffer.from(`GET /hooks/foundries HTTP/1.1\r\n${HOST}Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)],
-    ['h2c upgrade on a POST', () => Buffer.from(`POST /hooks/foundries HTTP/1.1\r\n${HOST}Upgrade: h2c\r\nConnection: Upgrade, close\r\nContent-Length: 2\r\n\r\n{}`)],
+    [
+      'websocket upgrade',
+      () =>
+        Buffer.from(
+          `GET /hooks/foundries HTTP/1.1\r\n${HOST}Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+        ),
+    ],
+    [
+      'h2c upgrade on a POST',
+      () => Buffer.from(`POST /hooks/foundries HTTP/1.1\r\n${HOST}Upgrade: h2c\r\nConnection: Upgrade, close\r\nContent-Length: 2\r\n\r\n{}`),
+    ],
     ['CONNECT', () => Buffer.from(`CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n`)],
   ];
   for (let i = 0; i < 190; i++) {
@@ -241,17 +319,30 @@ describe('a corpus of malformed requests', () => {
       if (r.expect && r.statuses[0] !== r.expect) mismatched.push(r);
     }
     for (const [i, p] of passes.entries()) {
-      t.diagnostic(`pass ${i + 1}: ${cases.length} malformed requests in ${p.seconds.toFixed(1)} s; receiver RSS max ${p.memory.max.toFixed(0)} MB, after ${p.memory.last.toFixed(0)} MB`);
+      t.diagnostic(
+        `pass ${i + 1}: ${cases.length} malformed requests in ${p.seconds.toFixed(1)} s; receiver RSS max ${p.memory.max.toFixed(0)} MB, after ${p.memory.last.toFixed(0)} MB`,
+      );
     }
     for (const [family, counts] of byFamily) t.diagnostic(`  ${family}: ${JSON.stringify(counts)}`);
     const memory = { max: Math.max(...passes.map((p) => p.memory.max)) };
 
-    const show = (rs) => rs.slice(0, 5).map((r) => `${r.family}: ${JSON.stringify(r.statuses)} ${r.how} ${r.raw.split('\r\n')[0]}`).join('\n');
+    const show = (rs) =>
+      rs
+        .slice(0, 5)
+        .map((r) => `${r.family}: ${JSON.stringify(r.statuses)} ${r.how} ${r.raw.split('\r\n')[0]}`)
+        .join('\n');
     assert.equal(bad.length, 0, `answers outside 4xx/503:\n${show(bad)}`);
     assert.equal(unanswered.length, 0, `requests closed without an answer:\n${show(unanswered)}`);
-    assert.equal(mismatched.length, 0, `answers other than the contract's:\n${show(mismatched.map((r) => ({ ...r, family: `${r.family} (expected ${r.expect})` })))}`);
+    assert.equal(
+      mismatched.length,
+      0,
+      `answers other than the contract's:\n${show(mismatched.map((r) => ({ ...r, family: `${r.family} (expected ${r.expect})` })))}`,
+    );
     assert.ok(memory.max < 200, `RSS peaked at ${memory.max.toFixed(0)} MB`);
-    assert.ok(passes[1].memory.max < passes[0].memory.max + 30, `RSS grew from ${passes[0].memory.max.toFixed(0)} to ${passes[1].memory.max.toFixed(0)} MB on the second pass`);
+    assert.ok(
+      passes[1].memory.max < passes[0].memory.max + 30,
+      `RSS grew from ${passes[0].memory.max.toFixed(0)} to ${passes[1].memory.max.toFixed(0)} MB on the second pass`,
+    );
 
     // Healthy afterwards: probes answer, a real webhook is accepted, nothing was logged as an internal error.
     const health = await fetch(`${hookd.url}/healthz`);
@@ -262,7 +353,11 @@ describe('a corpus of malformed requests', () => {
     assert.equal(ok.json.status, 'accepted');
     await sleep(200);
     const errors = logLinesAtLeast(hookd.logFile, 50);
-    assert.deepEqual(errors.map((l) => l.msg), [], 'error-level log lines');
+    assert.deepEqual(
+      errors.map((l) => l.msg),
+      [],
+      'error-level log lines',
+    );
   });
 });
 

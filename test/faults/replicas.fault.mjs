@@ -138,7 +138,11 @@ describe('several replicas on one PostgreSQL database', () => {
       assert.equal(signal, 'SIGKILL');
       alive = replicas.filter((r) => r !== victim);
       // Load goes on to the others while the lease expires.
-      await waitFor('another replica to take the plugin over', () => pluginStarts(pluginLog).some((s) => s.pid !== holderPid && s.startedAt > killedAt), 15_000);
+      await waitFor(
+        'another replica to take the plugin over',
+        () => pluginStarts(pluginLog).some((s) => s.pid !== holderPid && s.startedAt > killedAt),
+        15_000,
+      );
       const takeover = pluginStarts(pluginLog).find((s) => s.pid !== holderPid && s.startedAt > killedAt);
       await sleep(1000);
       await traffic.stop();
@@ -147,14 +151,24 @@ describe('several replicas on one PostgreSQL database', () => {
       const acked = new Set(traffic.answers.filter((a) => a.status === 200).map((a) => a.id));
       const others = traffic.answers.filter((a) => a.status !== 200).map((a) => a.status);
       const seqOf = await stored(schema);
-      await waitFor('the plugin to catch up', () => {
-        const seen = new Set(pluginStarts(pluginLog).map((s) => s.id));
-        return [...acked].every((id) => seen.has(id));
-      }, 60_000);
+      await waitFor(
+        'the plugin to catch up',
+        () => {
+          const seen = new Set(pluginStarts(pluginLog).map((s) => s.id));
+          return [...acked].every((id) => seen.has(id));
+        },
+        60_000,
+      );
       const starts = pluginStarts(pluginLog);
       const failoverMs = takeover.startedAt - killedAt;
-      t.diagnostic(`acknowledged ${acked.size} events over ${REPLICAS} replicas; stored ${seqOf.size}; plugin starts ${starts.length}; failover ${failoverMs.toFixed(0)} ms; other answers ${JSON.stringify(others)}`);
-      assert.deepEqual([...acked].filter((id) => !seqOf.has(id)), [], 'acknowledged events missing from the store');
+      t.diagnostic(
+        `acknowledged ${acked.size} events over ${REPLICAS} replicas; stored ${seqOf.size}; plugin starts ${starts.length}; failover ${failoverMs.toFixed(0)} ms; other answers ${JSON.stringify(others)}`,
+      );
+      assert.deepEqual(
+        [...acked].filter((id) => !seqOf.has(id)),
+        [],
+        'acknowledged events missing from the store',
+      );
       assert.equal(seqOf.size, acked.size, 'every stored event was acknowledged once (no body stored twice)');
       assert.deepEqual(others, [], 'only 200s or cut connections');
       assert.deepEqual(firstStartsOutOfOrder(starts, seqOf), [], 'an event first handed to the plugin after a later one');
@@ -175,7 +189,11 @@ describe('several replicas on one PostgreSQL database', () => {
       pgctl('start');
       const upAt = Date.now();
       // Resumes by itself: 200s again after the restart, from every replica.
-      await waitFor('every replica to answer 200 again', () => replicas.every((r) => traffic.answers.some((a) => a.at > upAt && a.status === 200 && a.url === r.hookd.url)), 30_000);
+      await waitFor(
+        'every replica to answer 200 again',
+        () => replicas.every((r) => traffic.answers.some((a) => a.at > upAt && a.status === 200 && a.url === r.hookd.url)),
+        30_000,
+      );
       await sleep(1000);
       await traffic.stop();
 
@@ -184,13 +202,25 @@ describe('several replicas on one PostgreSQL database', () => {
       const acked = new Set(traffic.answers.filter((a) => a.status === 200).map((a) => a.id));
       const seqOf = await stored(schema);
       t.diagnostic(`answers ${JSON.stringify(statuses)}; down for ${upAt - downAt} ms; stored ${seqOf.size}`);
-      assert.deepEqual(Object.keys(statuses).filter((s) => s !== '200' && s !== '503'), [], 'only 200 and 503 answers');
+      assert.deepEqual(
+        Object.keys(statuses).filter((s) => s !== '200' && s !== '503'),
+        [],
+        'only 200 and 503 answers',
+      );
       assert.ok(statuses[503] > 0, 'requests while the database was down were answered 503');
-      assert.deepEqual([...acked].filter((id) => !seqOf.has(id)), [], 'a 200 for an event that was never committed');
-      await waitFor('the plugin to catch up after the restart', () => {
-        const seen = new Set(pluginStarts(pluginLog).map((s) => s.id));
-        return [...acked].every((id) => seen.has(id));
-      }, 60_000);
+      assert.deepEqual(
+        [...acked].filter((id) => !seqOf.has(id)),
+        [],
+        'a 200 for an event that was never committed',
+      );
+      await waitFor(
+        'the plugin to catch up after the restart',
+        () => {
+          const seen = new Set(pluginStarts(pluginLog).map((s) => s.id));
+          return [...acked].every((id) => seen.has(id));
+        },
+        60_000,
+      );
     } finally {
       pgctl('start');
       await Promise.all(replicas.map((r) => r.hookd.stop()));

@@ -30,7 +30,13 @@ export function receiverDir({ prefix = 'hookd-fault-', server = {}, plugin = fal
 
 /** Starts hookd for a receiverDir(); the plugin (if any) writes its record to setup.pluginLog. */
 export function start(setup, extra = {}) {
-  return startHookd({ dir: setup.dir, config: setup.config, dataDir: setup.dataDir, env: { BENCH_PLUGIN_LOG: setup.pluginLog, ...(extra.env ?? {}) }, ...extra });
+  return startHookd({
+    dir: setup.dir,
+    config: setup.config,
+    dataDir: setup.dataDir,
+    env: { BENCH_PLUGIN_LOG: setup.pluginLog, ...(extra.env ?? {}) },
+    ...extra,
+  });
 }
 
 let buildSeq = 1_000_000 + Math.floor(Math.random() * 1000) * 100_000;
@@ -131,7 +137,12 @@ export async function pool(items, limit, fn) {
 export function storedEvents(dbFile) {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
-    return new Map(db.prepare('SELECT id, status FROM events').all().map((r) => [r.id, r.status]));
+    return new Map(
+      db
+        .prepare('SELECT id, status FROM events')
+        .all()
+        .map((r) => [r.id, r.status]),
+    );
   } finally {
     db.close();
   }
@@ -140,7 +151,13 @@ export function storedEvents(dbFile) {
 /** Event ids the recording plugin has started on (each line: id receivedAt startedAt). */
 export function pluginSaw(pluginLog) {
   if (!fs.existsSync(pluginLog)) return new Set();
-  return new Set(fs.readFileSync(pluginLog, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[0]));
+  return new Set(
+    fs
+      .readFileSync(pluginLog, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ')[0]),
+  );
 }
 
 /** Lines of hookd's JSON log at `level` or above (pino: 50 error, 60 fatal). */

@@ -93,7 +93,8 @@ export function parsePrometheus(text) {
     const m = sampleLine.exec(line);
     if (!m || !number.test(m[4])) throw new Error(`not Prometheus text: ${JSON.stringify(line)}`);
     const labels = {};
-    for (const [, k, v] of (m[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[k] = v.replace(/\\(.)/g, (_, c) => (c === 'n' ? '\n' : c));
+    for (const [, k, v] of (m[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[k] = v.replace(/\\(.)/g, (_, c) => (c === 'n' ? '\n' : c));
     samples.push({ name: m[1], labels, value: /nan/i.test(m[4]) ? NaN : Number(m[4].replace(/inf/i, 'Infinity')) });
   }
   for (const s of samples) {

@@ -55,7 +55,11 @@ async function checkSources(config: HookdConfig, io: CliIO): Promise<Finding[]> 
     for (const s of sources.values()) {
       if (s.verify.type === 'none') continue;
       if (s.credentials.secrets.length || s.credentials.publicKeys?.length) {
-        out.push({ check: 'sources', level: 'ok', message: `${s.name} (${s.kind}): ${s.verify.type} verification, ${s.credentials.secrets.length || s.credentials.publicKeys?.length} key(s)` });
+        out.push({
+          check: 'sources',
+          level: 'ok',
+          message: `${s.name} (${s.kind}): ${s.verify.type} verification, ${s.credentials.secrets.length || s.credentials.publicKeys?.length} key(s)`,
+        });
       } else {
         out.push({ check: 'sources', level: 'warn', message: `${s.name} (${s.kind}): no secret yet; \`hookd serve\` generates one at first start` });
       }
@@ -71,7 +75,13 @@ async function checkSources(config: HookdConfig, io: CliIO): Promise<Finding[]> 
 async function checkAdmin(config: HookdConfig): Promise<Finding[]> {
   if (config.admin.token) return [{ check: 'admin', level: 'ok', message: `admin token configured; admin API on ${config.admin.host}:${config.admin.port}` }];
   const stored = readGeneratedSecret(config.dataDir, ADMIN_TOKEN_NAME);
-  return [{ check: 'admin', level: stored ? 'ok' : 'warn', message: stored ? 'admin token generated earlier, kept in the data dir' : 'no admin token yet; `hookd serve` generates and prints one' }];
+  return [
+    {
+      check: 'admin',
+      level: stored ? 'ok' : 'warn',
+      message: stored ? 'admin token generated earlier, kept in the data dir' : 'no admin token yet; `hookd serve` generates and prints one',
+    },
+  ];
 }
 
 /** The admin listener: own port, loopback, inspector shipped; if a receiver answers, ready and taking our token. */
@@ -108,7 +118,11 @@ async function checkDatabase(config: HookdConfig): Promise<Finding[]> {
     if (r.problem) return [{ check: 'database', level: 'fail', message: `${r.location}: ${r.problem}` }];
     return [
       r.pending.length
-        ? { check: 'database', level: 'warn', message: `${r.location}: ${r.pending.length} migration(s) pending (applied at next start or by \`hookd migrate\`)` }
+        ? {
+            check: 'database',
+            level: 'warn',
+            message: `${r.location}: ${r.pending.length} migration(s) pending (applied at next start or by \`hookd migrate\`)`,
+          }
         : { check: 'database', level: 'ok', message: `${r.location}: ${r.events} event(s), migrations current` },
     ];
   } finally {
@@ -136,6 +150,7 @@ async function checkRegistries(config: HookdConfig, io: CliIO): Promise<Finding[
 
 async function checkPlugins(config: HookdConfig, io: CliIO): Promise<Finding[]> {
   const checks = await checkPluginFiles(config.plugins, config.baseDir, io.env);
-  if (checks.length === 0) return [{ check: 'plugins', level: 'ok', message: `no plugins (${config.plugins.dir} has no plugin files, no built-ins configured)` }];
+  if (checks.length === 0)
+    return [{ check: 'plugins', level: 'ok', message: `no plugins (${config.plugins.dir} has no plugin files, no built-ins configured)` }];
   return checks.map((c) => ({ check: 'plugins', level: c.ok ? 'ok' : 'fail', message: `${c.name}${c.file ? ` (${c.file})` : ''}: ${c.message}` }));
 }

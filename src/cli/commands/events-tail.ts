@@ -31,7 +31,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   // Ctrl-C is caught before the first line is printed: a caller that stops us right after
   // reading it gets a clean exit, not a kill.
-  let timer: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Timeout | undefined = undefined;
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {
       clearInterval(timer);

@@ -74,7 +74,10 @@ async function setState(config: HookdConfig, name: string, action: 'enable' | 'd
       return 1;
     }
     if (json) io.out(JSON.stringify(pluginJson(row, await store.countEventsAfter(row.cursor))));
-    else io.out(`${name}: ${row.state}${action === 'enable' ? `, catching up from event #${row.cursor}` : ''} (a running receiver follows within ${config.plugins.pollMs} ms)`);
+    else
+      io.out(
+        `${name}: ${row.state}${action === 'enable' ? `, catching up from event #${row.cursor}` : ''} (a running receiver follows within ${config.plugins.pollMs} ms)`,
+      );
     return 0;
   } finally {
     await store.close();

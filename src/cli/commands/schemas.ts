@@ -128,7 +128,16 @@ async function check(service: SchemaService, config: HookdConfig, { values, posi
     const valid = verdict.outcome === 'valid';
     allValid &&= valid;
     if (values.json) {
-      io.out(JSON.stringify({ file, ...(it.item !== undefined ? { item: it.item } : {}), valid, outcome: verdict.outcome, schema: verdict.schema, errors: verdict.errors }));
+      io.out(
+        JSON.stringify({
+          file,
+          ...(it.item !== undefined ? { item: it.item } : {}),
+          valid,
+          outcome: verdict.outcome,
+          schema: verdict.schema,
+          errors: verdict.errors,
+        }),
+      );
       continue;
     }
     const against = verdict.schema ? ` against ${verdict.schema}` : rule.by === 'none' ? ' (this source checks no schema)' : '';

@@ -5,8 +5,18 @@ import { UsageError } from '../../cli/command.js';
 import { migrationsDir } from '../../paths.js';
 import type { Outcome } from '../../dispatch/types.js';
 import type {
-  Appended, DispatchCandidate, DispatchProgress, EventQuery, EventSummary, NewRequest, PluginCursor, PluginCursorPatch, Store,
-  StoredEvent, StoreEvents, StoreReport,
+  Appended,
+  DispatchCandidate,
+  DispatchProgress,
+  EventQuery,
+  EventSummary,
+  NewRequest,
+  PluginCursor,
+  PluginCursorPatch,
+  Store,
+  StoredEvent,
+  StoreEvents,
+  StoreReport,
 } from '../types.js';
 import { readMigrations } from './migrate.js';
 import { Reader } from './reader.js';
@@ -167,7 +177,9 @@ export class SqliteStore extends EventEmitter implements Store {
     return {
       location: this.file,
       applied,
-      pending: readMigrations(migrationsDir).map((m) => m.version).filter((v) => !done.has(v)),
+      pending: readMigrations(migrationsDir)
+        .map((m) => m.version)
+        .filter((v) => !done.has(v)),
       appliedNow: this.appliedNow,
       events: this.reader.countEvents(),
       ...(check === 'ok' ? {} : { problem: `quick_check says ${check}` }),

@@ -11,9 +11,20 @@ const SUMMARY_COLUMNS = `e.seq, e.id, e.source, e.received_at, e.request_id, e.i
   e.status, e.errors, r.content_type, length(COALESCE(e.payload, r.body)) AS size`;
 
 interface Row {
-  seq: number; id: string; source: string; received_at: number; request_id: string; item: number;
-  payload: Buffer | null; schema: string | null; dedupe_key: string; status: 'accepted' | 'quarantined';
-  errors: string | null; content_type: string | null; headers: string; body: Buffer;
+  seq: number;
+  id: string;
+  source: string;
+  received_at: number;
+  request_id: string;
+  item: number;
+  payload: Buffer | null;
+  schema: string | null;
+  dedupe_key: string;
+  status: 'accepted' | 'quarantined';
+  errors: string | null;
+  content_type: string | null;
+  headers: string;
+  body: Buffer;
 }
 type SummaryRow = Omit<Row, 'payload' | 'headers' | 'body'> & { size: number };
 
@@ -82,8 +93,14 @@ export class Reader {
     if (q.text !== undefined) add("CAST(COALESCE(e.payload, r.body) AS TEXT) LIKE ? ESCAPE '\\'", `%${q.text.replace(/[\\%_]/g, '\\$&')}%`);
     if (q.outcome && (q.outcome.status !== undefined || q.outcome.plugin !== undefined)) {
       const o: string[] = ['o.event_id = e.id'];
-      if (q.outcome.plugin !== undefined) (o.push('o.plugin = ?'), params.push(q.outcome.plugin));
-      if (q.outcome.status !== undefined) (o.push('o.status = ?'), params.push(q.outcome.status));
+      if (q.outcome.plugin !== undefined) {
+        o.push('o.plugin = ?');
+        params.push(q.outcome.plugin);
+      }
+      if (q.outcome.status !== undefined) {
+        o.push('o.status = ?');
+        params.push(q.outcome.status);
+      }
       where.push(`EXISTS (SELECT 1 FROM plugin_outcomes o WHERE ${o.join(' AND ')})`);
     }
     if (q.beforeSeq !== undefined) add('e.seq < ?', q.beforeSeq);

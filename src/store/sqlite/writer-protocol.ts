@@ -10,12 +10,9 @@ export interface WriterCall {
 
 export type WriterRequest =
   /** Every call made during one turn of the event loop, in the order they were made. */
-  | { type: 'calls'; calls: WriterCall[] }
-  | { type: 'close' };
+  { type: 'calls'; calls: WriterCall[] } | { type: 'close' };
 
-export type WriterResult =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: { code: string; message: string } };
+export type WriterResult = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { code: string; message: string } };
 
 export type WriterResponse =
   | { type: 'ready'; applied: number[] }

@@ -98,10 +98,13 @@ export class WriterThread extends EventEmitter {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       if (deadline !== undefined) {
-        timer = setTimeout(() => {
-          this.pending.delete(id);
-          reject(unavailable('commit_timeout', 'the event could not be committed before the ack deadline; retry'));
-        }, Math.max(0, deadline - Date.now()));
+        timer = setTimeout(
+          () => {
+            this.pending.delete(id);
+            reject(unavailable('commit_timeout', 'the event could not be committed before the ack deadline; retry'));
+          },
+          Math.max(0, deadline - Date.now()),
+        );
       }
       this.pending.set(id, { resolve: (value, committedAt) => resolve(answer(value, committedAt)), reject, timer });
       if (this.outbox.length === 0) setImmediate(this.post);

@@ -10,9 +10,7 @@ import type { AppendResult, NewRequest } from '../../types.js';
 export function prepareAppendRequest(db: Database.Database) {
   // One writer assigns every id, so ULIDs sort in commit order even within a millisecond.
   const nextId = monotonicFactory(pooledRandom());
-  const insertRequest = db.prepare(
-    'INSERT INTO requests (id, source, received_at, content_type, headers, body) VALUES (?, ?, ?, ?, ?, ?)',
-  );
+  const insertRequest = db.prepare('INSERT INTO requests (id, source, received_at, content_type, headers, body) VALUES (?, ?, ?, ?, ?, ?)');
   const insertEvent = db.prepare(
     `INSERT INTO events (id, source, received_at, request_id, item, payload, schema, dedupe_key, status, errors)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, dedupe_key) DO NOTHING`,
@@ -27,8 +25,16 @@ export function prepareAppendRequest(db: Database.Database) {
     const results = req.events.map((ev, item): AppendResult => {
       const id = item === 0 ? requestId : nextId();
       const info = insertEvent.run(
-        id, req.source, req.receivedAt, requestId, item, ev.payload ? toBuffer(ev.payload) : null,
-        ev.schema, ev.dedupeKey, ev.status, ev.errors ? JSON.stringify(ev.errors) : null,
+        id,
+        req.source,
+        req.receivedAt,
+        requestId,
+        item,
+        ev.payload ? toBuffer(ev.payload) : null,
+        ev.schema,
+        ev.dedupeKey,
+        ev.status,
+        ev.errors ? JSON.stringify(ev.errors) : null,
       );
       if (info.changes === 1) {
         stored++;
@@ -50,7 +56,10 @@ function pooledRandom(): () => number {
   const pool = new Uint8Array(4096);
   let at = pool.length;
   return () => {
-    if (at === pool.length) (randomFillSync(pool), (at = 0));
+    if (at === pool.length) {
+      randomFillSync(pool);
+      at = 0;
+    }
     return pool[at++]! / 256;
   };
 }

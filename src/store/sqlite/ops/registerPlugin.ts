@@ -4,8 +4,17 @@ import type { PluginCursor } from '../../types.js';
 export const PLUGIN_CURSOR_COLUMNS = 'plugin, origin, file, hash, present, state, state_version, cursor, failures, last_error, updated_at';
 
 export interface PluginCursorRow {
-  plugin: string; origin: PluginCursor['origin']; file: string | null; hash: string | null; present: number;
-  state: PluginCursor['state']; state_version: number; cursor: number; failures: number; last_error: string | null; updated_at: number;
+  plugin: string;
+  origin: PluginCursor['origin'];
+  file: string | null;
+  hash: string | null;
+  present: number;
+  state: PluginCursor['state'];
+  state_version: number;
+  cursor: number;
+  failures: number;
+  last_error: string | null;
+  updated_at: number;
 }
 
 export function toPluginCursor(r: PluginCursorRow): PluginCursor {
