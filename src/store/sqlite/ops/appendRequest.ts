@@ -1,6 +1,5 @@
-import { randomFillSync } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { monotonicFactory } from 'ulid';
+import { idFactory } from '../../ids.js';
 import type { AppendResult, NewRequest } from '../../types.js';
 
 /**
@@ -9,7 +8,7 @@ import type { AppendResult, NewRequest } from '../../types.js';
  */
 export function prepareAppendRequest(db: Database.Database) {
   // One writer assigns every id, so ULIDs sort in commit order even within a millisecond.
-  const nextId = monotonicFactory(pooledRandom());
+  const nextId = idFactory();
   const insertRequest = db.prepare('INSERT INTO requests (id, source, received_at, content_type, headers, body) VALUES (?, ?, ?, ?, ?, ?)');
   const insertEvent = db.prepare(
     `INSERT INTO events (id, source, received_at, request_id, item, payload, schema, dedupe_key, status, errors)
@@ -45,22 +44,6 @@ export function prepareAppendRequest(db: Database.Database) {
     });
     if (stored === 0) deleteRequest.run(requestId);
     return { requestId, events: results };
-  };
-}
-
-/**
- * ulid's default source calls crypto.randomFillSync once per character (16 calls per id, a few
- * percent of the writer thread): the same CSPRNG, drawn 4 KiB at a time.
- */
-function pooledRandom(): () => number {
-  const pool = new Uint8Array(4096);
-  let at = pool.length;
-  return () => {
-    if (at === pool.length) {
-      randomFillSync(pool);
-      at = 0;
-    }
-    return pool[at++]! / 256;
   };
 }
 
