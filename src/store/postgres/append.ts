@@ -39,7 +39,9 @@ export interface GroupCommitOptions {
  */
 export class GroupCommit {
   private queue: Waiter[] = [];
+  /** The loop that commits what is queued, while there is any (see kick). */
   private running: Promise<void> | undefined;
+  private active = false;
   private readonly nextId = idFactory();
   private failure: Error | undefined;
 
@@ -64,17 +66,33 @@ export class GroupCommit {
         ),
       };
       this.queue.push(waiter);
-      this.running ??= this.run().finally(() => (this.running = undefined));
+      this.kick();
     });
+  }
+
+  /**
+   * Starts the loop unless it runs. `active` is cleared by the loop itself, in the same turn as it
+   * finds the queue empty: an append made by a caller resuming from the last answer (before a
+   * .finally() would run) must start a new loop, not join one that has just ended.
+   */
+  private kick(): void {
+    if (this.active) return;
+    this.active = true;
+    this.running = this.run();
   }
 
   /** Resolves once everything queued is answered. */
   async drain(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.active) await this.running;
   }
 
   private async run(): Promise<void> {
-    while (this.queue.length) {
+    await null; // `active` is set before the loop can end
+    for (;;) {
+      if (this.queue.length === 0) {
+        this.active = false; // in the same turn as the check: see kick()
+        return;
+      }
       const batch = this.take();
       if (batch.length === 0) continue;
       const started = performance.now();

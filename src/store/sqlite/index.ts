@@ -125,7 +125,9 @@ export class SqliteStore extends EventEmitter implements Store {
   }
 
   async dispatchEvents(seqs: number[]): Promise<StoredEvent[]> {
-    return this.recent.events(seqs) ?? this.reader.plugins.dispatchEvents(seqs);
+    // Oldest first, as the contract says (the dispatcher asks in that order already).
+    const ordered = seqs.every((s, i) => i === 0 || seqs[i - 1]! < s) ? seqs : [...seqs].sort((a, b) => a - b);
+    return this.recent.events(ordered) ?? this.reader.plugins.dispatchEvents(ordered);
   }
 
   async payloadOf(seq: number): Promise<Buffer | undefined> {
