@@ -63,7 +63,6 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
   private pollTimer: NodeJS.Timeout | undefined;
   private watcher: fs.FSWatcher | undefined;
   private wakeScheduled = false;
-  private pollScheduled = false;
   /** One poll at a time: a slow database must not pile them up. */
   private polling: Promise<void> | undefined;
   private closed = false;
@@ -85,8 +84,21 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     this.commits.whenCommitted(seq, (at) => this.emit('started', { plugin, lagMs: Math.max(0, startedAt - at) }));
   };
 
-  /** Another process changed something (PostgreSQL NOTIFY): look now rather than at the next poll. */
-  private readonly changed = () => this.pollSoon();
+  /**
+   * Another process committed something (PostgreSQL NOTIFY: events from another replica, a
+   * replay, a state change): every plugin looks now (new events, its redelivery queue), and a poll
+   * follows soon for states and leases — at most one per 100 ms however many notifications come.
+   */
+  private readonly changed = () => {
+    for (const d of this.deliveries.values()) d.redeliveriesQueued();
+    if (this.changedTimer) return;
+    this.changedTimer = setTimeout(() => {
+      this.changedTimer = undefined;
+      this.poll();
+    }, 100);
+    this.changedTimer.unref();
+  };
+  private changedTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: DispatcherOptions) {
     super();
@@ -182,6 +194,7 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     this.opts.store.off('changed', this.changed);
     clearInterval(this.pollTimer);
     clearTimeout(this.rescanTimer);
+    clearTimeout(this.changedTimer);
     this.watcher?.close();
     for (const host of this.loading) void host.close();
     await this.scanning;
@@ -207,16 +220,6 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
       this.wakeScheduled = false;
       if (this.closed) return;
       for (const d of this.ordered) d.kick();
-    });
-  }
-
-  /** A poll at the next turn of the event loop (coalesced). */
-  private pollSoon(): void {
-    if (this.pollScheduled || this.closed) return;
-    this.pollScheduled = true;
-    setImmediate(() => {
-      this.pollScheduled = false;
-      this.poll();
     });
   }
 
