@@ -34,7 +34,7 @@ export interface Hookd {
   metrics: Metrics;
   /** The last requests turned away before storage (short metadata, no bodies). */
   rejections: RejectionLog;
-  /** Hands committed events to the plugins (SPEC §5). */
+  /** Hands committed events to the plugins (README → Plugins). */
   dispatcher: Dispatcher;
   /** Stop accepting, finish in-flight commits, close the database. */
   close(): Promise<void>;

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { HookdError } from '../errors.js';
 
-/** `Authorization: Bearer <admin token>` and nothing else (SPEC §7): no query tokens on the admin port. */
+/** `Authorization: Bearer <admin token>` and nothing else (README → Admin API): no query tokens on the admin port. */
 export function requireAdminToken(token: string): RequestHandler {
   const expected = createHash('sha256').update(token).digest();
   return (req, _res, next) => {

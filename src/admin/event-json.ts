@@ -6,7 +6,7 @@ import { explainQuarantine } from './explain.js';
 
 /**
  * The JSON shape of an event in the admin API, the SSE stream and `hookd events … --json`
- * (SPEC §7): one shape everywhere, so a script written against one works against the others.
+ * (README → Admin API): one shape everywhere, so a script written against one works against the others.
  */
 export interface EventSummaryJson {
   id: string;

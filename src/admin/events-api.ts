@@ -12,7 +12,7 @@ export interface EventsApiDeps {
 
 /**
  * `GET /api/events` (filters, newest first, cursor pages), `GET /api/events/:id`,
- * `GET /api/events/:id/raw` and `POST /api/events/:id/replay` (SPEC §6, §7).
+ * `GET /api/events/:id/raw` and `POST /api/events/:id/replay` (README → Admin API).
  */
 export function eventsApi({ store, dispatcher }: EventsApiDeps): express.Router {
   const router = express.Router();

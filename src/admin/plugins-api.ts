@@ -2,7 +2,7 @@ import express from 'express';
 import type { Dispatcher } from '../dispatch/types.js';
 import { HookdError } from '../errors.js';
 
-/** `GET /api/plugins`, `POST /api/plugins/:name/enable|disable` (SPEC §6). */
+/** `GET /api/plugins`, `POST /api/plugins/:name/enable|disable` (README → Admin API). */
 export function pluginsApi({ dispatcher }: { dispatcher: Dispatcher | undefined }): express.Router {
   const router = express.Router();
 

@@ -1,7 +1,7 @@
 import type { Command } from './command.js';
 
 /**
- * Every verb of `hookd` (SPEC §1 names them): its help, and where its code is. The help is here,
+ * Every verb of `hookd` (README → CLI lists them): its help, and where its code is. The help is here,
  * apart from the code, so `hookd --help` imports no command and `hookd sign` imports only sign's:
  * no Express, SQLite or dispatcher for a verb that does not use them.
  */
@@ -141,7 +141,7 @@ const FILTER_HELP = `Filters:
   --outcome STATUS     events with a plugin outcome of STATUS: pending, done, failed, skipped
   --plugin NAME        events with an outcome for plugin NAME (with --outcome: of that status)`;
 
-/** `hookd events <subcommand>`: one row per subcommand (SPEC §1: list, show, tail, replay, revalidate). */
+/** `hookd events <subcommand>`: one row per subcommand (list, show, tail, replay, revalidate). */
 export const EVENT_SUBCOMMANDS: Command[] = [
   {
     name: 'list',

@@ -1,4 +1,4 @@
-/** Every setting's default (SPEC §1, §7). Relative paths are resolved by load.ts. */
+/** Every setting's default (README → Configuration). Relative paths are resolved by load.ts. */
 export const DEFAULTS = {
   server: {
     port: 8080,

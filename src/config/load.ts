@@ -70,7 +70,7 @@ export interface LoadOptions {
 
 const validateConfig = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(configSchema);
 
-/** Short env names of SPEC §7, beside the generic HOOKD_<SECTION>_<KEY>. */
+/** Short env names (README → Configuration), beside the generic HOOKD_<SECTION>_<KEY>. */
 const SHORT_ENV: Record<string, string[]> = {
   PORT: ['server', 'port'],
   HOOKD_ADMIN_PORT: ['admin', 'port'],

@@ -1,6 +1,6 @@
 /**
  * hookd's own config schema (JSON Schema draft-07, checked with ajv at start).
- * The names are the contract of SPEC §1; every leaf has an env override HOOKD_<SECTION>_<KEY>.
+ * The names are the contract the README's Configuration table documents; every leaf has an env override HOOKD_<SECTION>_<KEY>.
  */
 const secretRef = {
   oneOf: [

@@ -12,7 +12,7 @@ export interface MatchInput {
 /** `needsPayload`: a `where` looks into the payload, so the caller reads it (from the store) before asking. */
 export type Matcher = ((event: MatchInput) => boolean) & { readonly needsPayload: boolean };
 
-/** SPEC §7's order of HKube levels; warn and warning are the same. */
+/** HKube's order of levels (README → Matching); warn and warning are the same. */
 export const LEVELS: Record<LogLevel, number> = { trace: 0, silly: 1, debug: 2, info: 3, warn: 4, warning: 4, error: 5, critical: 6 };
 
 export class MatchError extends Error {}

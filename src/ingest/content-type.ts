@@ -1,7 +1,7 @@
 import { HookdError } from '../errors.js';
 
 /**
- * SPEC §3: application/json, any +json suffix, and vendor types with json in them
+ * README → What the sender gets back: application/json, any +json suffix, and vendor types with json in them
  * (Aurora's application/vnd.kafka.json.v1+json) are JSON. A missing Content-Type is treated as JSON.
  */
 const JSON_TYPE = /^application\/(?:json|[\w.+-]*\+json|vnd\.[\w.+-]*json[\w.+-]*)$/i;

@@ -3,7 +3,7 @@ import type { VerifyRule } from '../verify/types.js';
 /**
  * Sender presets. A sender is a row here, not a class: how it is verified, how its events are
  * identified (dedupe), which Iglu schema applies, and what the sender-side set-up looks like.
- * SPEC §2 is the source of truth for every row.
+ * README → Senders documents every row.
  */
 export type Kind = 'jobserv' | 'iglu' | 'shotgrid' | 'hkube' | 'aurora' | 'github' | 'standard' | 'hmac';
 
@@ -29,7 +29,7 @@ export interface KindPreset {
   /** Tried in order; the first that yields a value wins. body-sha256 always yields. */
   dedupe: DedupeRule[];
   schema: SchemaRule;
-  /** Default body limit in bytes (SPEC §7: shotgrid fits a full batch of 50 × 1 MB). */
+  /** Default body limit in bytes (shotgrid fits a full batch of 50 × 1 MB: README → Senders). */
   bodyLimit?: number;
   /** The Content-Type the real sender uses (for `hookd send`). */
   contentType: string;

@@ -22,7 +22,7 @@ export interface IncomingWebhook {
   deadline: number;
 }
 
-/** What the sender gets (SPEC §3). Errors are thrown as HookdError instead. */
+/** What the sender gets (README → What the sender gets back). Errors are thrown as HookdError instead. */
 export interface IngestAnswer {
   status: 200 | 422;
   body: Record<string, unknown>;
@@ -38,7 +38,7 @@ export interface IngestDeps {
 }
 
 /**
- * The ingest path after the body is read: 415 → 401 → 400 → 422 in SPEC §7's order, then one
+ * The ingest path after the body is read: 415 → 401 → 400 → 422 in the order the README's answers table gives, then one
  * commit. Nothing is stored unless it verified; nothing verified is thrown away.
  */
 export function createIngest({ store, schemas, observer }: IngestDeps) {
@@ -133,7 +133,7 @@ function exactSize(bytes: Buffer): Buffer {
   return Buffer.from(copy.buffer, 0, copy.byteLength);
 }
 
-/** SPEC §7: drop Authorization, Cookie and the token header; keep signature headers. */
+/** README → Storage: drop Authorization, Cookie and the token header; keep signature headers. */
 export function storableHeaders(headers: HeaderBag, secret: Set<string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {

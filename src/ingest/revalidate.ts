@@ -6,7 +6,7 @@ import { parseJsonBody } from './parse.js';
 import { checkPayload, MAX_STORED_ERRORS } from './schema-check.js';
 
 /**
- * SPEC §4 `events revalidate`: quarantined events are checked again against the schemas as they
+ * `hookd events revalidate` (README → Schemas, Commands): quarantined events are checked again against the schemas as they
  * are now (a fixed schema, a user registry added ahead of the embedded one); those that pass become
  * `accepted` and are queued for the plugins, those that still fail get their current errors.
  */

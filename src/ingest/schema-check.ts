@@ -8,10 +8,10 @@ import { KINDS, SCHEMAS, type SchemaRule } from './kinds.js';
  * `hookd schemas check` and `hookd events revalidate` decide it, so the three never disagree.
  */
 
-/** Validation errors kept on a quarantined event and sent in its 422 (SPEC §7: capped). */
+/** Validation errors kept on a quarantined event and sent in its 422 (capped: README → What the sender gets back). */
 export const MAX_STORED_ERRORS = 20;
 
-/** A source's rule as configured: its `schema:` setting, else its kind's preset (SPEC §2). */
+/** A source's rule as configured: its `schema:` setting, else its kind's preset (README → Senders). */
 export function schemaRuleOf(source: Pick<SourceConfig, 'kind' | 'schema'>): SchemaRule {
   return source.schema ? { by: 'fixed', uri: source.schema } : KINDS[source.kind].schema;
 }
@@ -44,7 +44,7 @@ export async function checkPayload(schemas: SchemaService, rule: SchemaRule, pay
 }
 
 /**
- * SPEC §7: `{"timestamp", "data": {"deliveries": [...]}}` becomes one event per delivery, each
+ * ShotGrid batches (README → Senders): `{"timestamp", "data": {"deliveries": [...]}}` becomes one event per delivery, each
  * shaped as a single delivery `{"data": <delivery>, "timestamp": <batch timestamp>}`.
  * undefined when the payload is not a batch (a single delivery is checked as it is).
  */
