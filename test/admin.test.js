@@ -1,4 +1,4 @@
-// SPEC §6 and §7 "Admin API", issue 5 §1: the admin listener, over real HTTP with a real SQLite file.
+// README → Admin API; Guarantees "Admin API", issue 5 §1: the admin listener, over real HTTP with a real SQLite file.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -207,7 +207,7 @@ describe('admin API', () => {
       assert.deepEqual(
         before.json.events.map((e) => e.id),
         [ids.passed],
-        'SPEC §6 ?before=<id>',
+        'README → Admin API ?before=<id>',
       );
       assert.equal(decodeCursor(encodeCursor(42)), 42);
     });

@@ -1,4 +1,4 @@
-// SPEC §1 and issue 5 §3: `hookd events list|show|tail` read the SQLite file directly, with or
+// README → CLI, Configuration and issue 5 §3: `hookd events list|show|tail` read the SQLite file directly, with or
 // without a receiver running; --json prints one object per line.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// SPEC §1 and §4, issue 3 point 6: `hookd schemas resolve|check` — output and exit codes, run as
+// README → CLI, Configuration; Schemas, issue 3 point 6: `hookd schemas resolve|check` — output and exit codes, run as
 // a user would (the built bin, a temp cwd with its own hookd.yaml and resolver config).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// SPEC §1: the hookd CLI — sign, send, migrate, prune, doctor, --help.
+// README → CLI, Configuration: the hookd CLI — sign, send, migrate, prune, doctor, --help.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

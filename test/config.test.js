@@ -1,4 +1,4 @@
-// SPEC §1/§7: config from YAML or JSON, env beats file, secrets from literal/env/file/list, generated once.
+// README → CLI, Configuration; Guarantees: config from YAML or JSON, env beats file, secrets from literal/env/file/list, generated once.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

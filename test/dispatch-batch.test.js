@@ -1,4 +1,4 @@
-// SPEC §5: batch handover. A plugin behind its cursor is handed up to 64 matching events per call
+// README → Plugins: batch handover. A plugin behind its cursor is handed up to 64 matching events per call
 // to its thread, run one after another; receipt order, once-each, retries, per-event timeouts and
 // hot reload hold as for single events. Real receiver, real worker threads, real SQLite in a temp dir.
 import { describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// SPEC §5: at-least-once, in receipt order, across a SIGKILL of the receiver mid-dispatch and a
+// README → Plugins: at-least-once, in receipt order, across a SIGKILL of the receiver mid-dispatch and a
 // graceful SIGTERM restart. The receiver is a real `hookd serve` child process; the plugin appends
 // each event id to a file, and every id that was acked must reach it.
 import { after, describe, it } from 'node:test';

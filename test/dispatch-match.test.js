@@ -1,4 +1,4 @@
-// SPEC §5, §7: a plugin's match — sources, Iglu schema patterns, payload conditions, HKube levels.
+// README → Plugins; Guarantees: a plugin's match — sources, Iglu schema patterns, payload conditions, HKube levels.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileMatch, MatchError } from '../dist/dispatch/match.js';

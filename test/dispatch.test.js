@@ -1,4 +1,4 @@
-// SPEC §5, §7: dispatch to plugins — per-plugin durable cursors, receipt order, retries and
+// README → Plugins; Guarantees: dispatch to plugins — per-plugin durable cursors, receipt order, retries and
 // deactivation, catch-up after a fix, isolation of misbehaving plugins, hot reload, replay.
 // Real receiver, real worker threads, real SQLite file in a temp dir, real HTTP on loopback.
 import { describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// SPEC §3/§4: a 200 means committed. Restarts and SIGKILL keep every acknowledged event.
+// README → What the sender gets back; Schemas: a 200 means committed. Restarts and SIGKILL keep every acknowledged event.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

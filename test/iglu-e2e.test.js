@@ -1,4 +1,4 @@
-// SPEC §2–§4 and issue 3 end to end: a real receiver on loopback with a real SQLite file — each
+// README → Senders; What the sender gets back; Schemas and issue 3 end to end: a real receiver on loopback with a real SQLite file — each
 // sender's realistic payload accepted and a broken one quarantined with the right paths, a
 // malformed Iglu URI, a registry that hangs (503 before the ack deadline), and the worked example:
 // the seed's older Factotum sample quarantined, then released by `hookd events revalidate` once a

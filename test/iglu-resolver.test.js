@@ -1,4 +1,4 @@
-// Resolver config, lookup order, static HTTP registries, cache and back-off (SPEC §4, issue 3 item 2).
+// Resolver config, lookup order, static HTTP registries, cache and back-off (README → Schemas, issue 3 item 2).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';

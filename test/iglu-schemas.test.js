@@ -1,5 +1,5 @@
 // The embedded registry's schemas against every seed sample and what each sender really sends
-// (SPEC §2 and §4, issue 3 items 3, 4 and 7).
+// (README → Senders; Schemas, issue 3 items 3, 4 and 7).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// Iglu URIs, SchemaVer and the self-describing envelope (SPEC §4, issue 3 item 1).
+// Iglu URIs, SchemaVer and the self-describing envelope (README → Schemas, issue 3 item 1).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSchemaService, formatIgluUri, parseIgluUri, parseSchemaVer } from '../dist/iglu/index.js';

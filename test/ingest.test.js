@@ -1,4 +1,4 @@
-// SPEC §3 and §7: every answer of POST /hooks/<source>, over real HTTP with a real SQLite file.
+// README → What the sender gets back; Guarantees: every answer of POST /hooks/<source>, over real HTTP with a real SQLite file.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -11,7 +11,7 @@ import { bodyKey } from '../dist/ingest/dedupe.js';
 const SG_SECRET = 'sg-test-token-not-real';
 const TOKEN = 'hkube-test-token-not-real';
 
-describe('ingest answers (SPEC §3)', () => {
+describe('ingest answers (README → What the sender gets back)', () => {
   let r;
   before(async () => {
     r = await startReceiver(

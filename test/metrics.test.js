@@ -1,4 +1,4 @@
-// SPEC §6 and issue 5 §4: GET /metrics in Prometheus text format, and the numbers move with traffic.
+// README → Admin API and issue 5 §4: GET /metrics in Prometheus text format, and the numbers move with traffic.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

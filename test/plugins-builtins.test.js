@@ -1,4 +1,4 @@
-// SPEC §5: the built-in plugins from the config — `exec` against real commands, `forward` against
+// README → Plugins: the built-in plugins from the config — `exec` against real commands, `forward` against
 // a real local HTTP server — and the config checks on plugins.builtins.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -262,7 +262,7 @@ describe('plugins.builtins is checked at start', () => {
     assert.throws(attempt([{ name: 'x', exec: { command: 'x' }, match: { sources: 'a' } }]), /has unknown field 'sources'/);
   });
 
-  it('takes a valid list, with backoffMs and pollMs beside the SPEC settings', () => {
+  it('takes a valid list, with backoffMs and pollMs beside the documented settings', () => {
     const dir = tempDir('hookd-builtins-config-');
     fs.writeFileSync(
       path.join(dir, 'hookd.json'),

@@ -1,4 +1,4 @@
-// SPEC §1: `hookd plugins list|enable|disable` and `hookd events replay`, run as separate
+// README → CLI, Configuration: `hookd plugins list|enable|disable` and `hookd events replay`, run as separate
 // processes against the database of a running receiver (and of a stopped one).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Properties of verify()/sign() over random bodies and secrets, for every rule type (SPEC §2).
+// Properties of verify()/sign() over random bodies and secrets, for every rule type (README → Senders).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';

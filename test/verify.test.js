@@ -1,4 +1,4 @@
-// SPEC §2 and §7: sender verification on raw bytes, checked against the published vectors and
+// README → Senders; Guarantees: sender verification on raw bytes, checked against the published vectors and
 // against every way a request can be wrong.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

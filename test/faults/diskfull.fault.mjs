@@ -1,4 +1,4 @@
-// SPEC §3: a 200 only once the event is committed; the store failing is a 503. Here the disk really
+// README → What the sender gets back: a 200 only once the event is committed; the store failing is a 503. Here the disk really
 // fills: the data dir is a small tmpfs (SQLite gets ENOSPC from the kernel and reports SQLITE_FULL
 // itself; nothing is simulated in hookd). Mounting needs root (or CAP_SYS_ADMIN); without it the
 // test is skipped and says so.

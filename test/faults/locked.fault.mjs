@@ -1,4 +1,4 @@
-// SPEC §3 "503 — the store cannot commit before the ack deadline": another process holds the
+// README → What the sender gets back "503 — the store cannot commit before the ack deadline": another process holds the
 // database's write lock (a second better-sqlite3 connection in BEGIN EXCLUSIVE). Every sender
 // must get a 503 with Retry-After within the deadline, the receiver must stay responsive, and once
 // the lock goes the very next webhooks are accepted.

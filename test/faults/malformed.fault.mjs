@@ -1,4 +1,4 @@
-// SPEC §3 "A client error never yields a 5xx": a corpus of well over 1,000 malformed requests,
+// README → What the sender gets back "A client error never yields a 5xx": a corpus of well over 1,000 malformed requests,
 // most written on raw sockets because fetch cannot say them (lying Content-Length, broken chunked
 // framing, invalid UTF-8 under a valid signature, slow bodies, oversized headers, odd methods).
 // Every answer must be a 4xx (or a 503); afterwards the receiver is healthy, its memory bounded,

@@ -1,4 +1,4 @@
-// SPEC §3 "A 200 is never sent before the commit", under the worst stop there is: SIGKILL of the
+// README → What the sender gets back "A 200 is never sent before the commit", under the worst stop there is: SIGKILL of the
 // receiver while it is taking load, five times on the same data dir. Afterwards every event id a
 // sender got a 200 for must be in the database and must reach the plugin.
 import { describe, it } from 'node:test';
