@@ -83,7 +83,9 @@ function git(argv) {
 async function round(server, opts = {}) {
   const rss = watchRss(server.pid);
   const cpu0 = cpuSeconds(server.pid);
-  const r = opts.rate ? await runPaced({ url: server.url, duration: SLICE, ...opts }) : await runLoad({ url: server.url, connections: CONNECTIONS, duration: SLICE, ...opts });
+  const r = opts.rate
+    ? await runPaced({ url: server.url, duration: SLICE, ...opts })
+    : await runLoad({ url: server.url, connections: CONNECTIONS, duration: SLICE, ...opts });
   return { r, cpu: cpuSeconds(server.pid) - cpu0, rssMax: rss.stop().max };
 }
 
@@ -167,7 +169,10 @@ async function lagHistogram(server) {
   const res = await fetch(`${server.adminUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   const buckets = new Map();
   for (const line of (await res.text()).split('\n')) {
-    const m = /^hookd_plugin_dispatch_lag_seconds_bucket\{.*le="([^"]+)".*plugin="bench-recorder".*\} (\S+)$|^hookd_plugin_dispatch_lag_seconds_bucket\{.*plugin="bench-recorder".*le="([^"]+)".*\} (\S+)$/.exec(line);
+    const m =
+      /^hookd_plugin_dispatch_lag_seconds_bucket\{.*le="([^"]+)".*plugin="bench-recorder".*\} (\S+)$|^hookd_plugin_dispatch_lag_seconds_bucket\{.*plugin="bench-recorder".*le="([^"]+)".*\} (\S+)$/.exec(
+        line,
+      );
     if (m) buckets.set(Number((m[1] ?? m[3]).replace('+Inf', 'Infinity')), Number(m[2] ?? m[4]));
   }
   return buckets;
@@ -229,7 +234,13 @@ function preloadedDb(count) {
   const key = createHash('sha256')
     .update(String(count))
     .update(fs.readFileSync(path.join(repoRoot, 'bench', 'preload.mjs')))
-    .update(fs.readdirSync(path.join(repoRoot, 'migrations')).sort().map((f) => fs.readFileSync(path.join(repoRoot, 'migrations', f), 'utf8')).join('\n'))
+    .update(
+      fs
+        .readdirSync(path.join(repoRoot, 'migrations'))
+        .sort()
+        .map((f) => fs.readFileSync(path.join(repoRoot, 'migrations', f), 'utf8'))
+        .join('\n'),
+    )
     .digest('hex')
     .slice(0, 12);
   const cached = path.join(os.tmpdir(), `hookd-bench-preload-${count}-${key}.db`);
@@ -239,14 +250,18 @@ function preloadedDb(count) {
   }
   const work = tempDir('hookd-bench-preload-');
   fs.writeFileSync(path.join(work, 'hookd.json'), JSON.stringify(hookdConfig({ secret: SECRET })));
-  const migrated = spawnSync(process.execPath, [hookdBin, 'migrate'], { cwd: work, env: { ...process.env, HOOKD_DATA_DIR: path.join(work, 'data') }, encoding: 'utf8' });
+  const migrated = spawnSync(process.execPath, [hookdBin, 'migrate'], {
+    cwd: work,
+    env: { ...process.env, HOOKD_DATA_DIR: path.join(work, 'data') },
+    encoding: 'utf8',
+  });
   if (migrated.status !== 0) throw new Error(`hookd migrate failed: ${migrated.stderr}`);
   const file = path.join(work, 'data', 'hookd.db');
   log(`preloading ${count} events (once; cached as ${cached})…`);
   let shown = 0;
   const ms = preload(file, count, {
     onProgress: (n) => {
-      if (n - shown >= count / 10) (shown = n), log(`  ${n} / ${count}`);
+      if (n - shown >= count / 10) ((shown = n), log(`  ${n} / ${count}`));
     },
   });
   log(`preloaded ${count} events in ${(ms / 1000).toFixed(0)} s (${(fs.statSync(file).size / 2 ** 30).toFixed(2)} GiB)`);
@@ -268,10 +283,12 @@ function table(results) {
     }
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  return rows.map((row, n) => {
-    const line = '| ' + row.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
-    return n === 0 ? line + '\n|' + widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|' : line;
-  }).join('\n');
+  return rows
+    .map((row, n) => {
+      const line = '| ' + row.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+      return n === 0 ? line + '\n|' + widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|' : line;
+    })
+    .join('\n');
 }
 
 function targets(results) {
@@ -281,11 +298,17 @@ function targets(results) {
   const http = by['bare-http'];
   const checks = [];
   if (hookd && express) {
-    checks.push({ target: 'saturation ≥ 0.9 × bare Express', value: hookd.saturation.rps / express.saturation.rps, unit: '×', ok: hookd.saturation.rps >= 0.9 * express.saturation.rps });
+    checks.push({
+      target: 'saturation ≥ 0.9 × bare Express',
+      value: hookd.saturation.rps / express.saturation.rps,
+      unit: '×',
+      ok: hookd.saturation.rps >= 0.9 * express.saturation.rps,
+    });
   }
   if (hookd && http) checks.push({ target: '(info) saturation vs bare node:http', value: hookd.saturation.rps / http.saturation.rps, unit: '×', ok: null });
   const bare = by['hookd, no plugin'];
-  if (bare && express) checks.push({ target: '(info) saturation without the plugin vs bare Express', value: bare.saturation.rps / express.saturation.rps, unit: '×', ok: null });
+  if (bare && express)
+    checks.push({ target: '(info) saturation without the plugin vs bare Express', value: bare.saturation.rps / express.saturation.rps, unit: '×', ok: null });
   if (hookd) {
     checks.push({ target: `p99 ack ≤ 5 ms at ${RATE}/s`, value: hookd.rate.p99, unit: 'ms', ok: hookd.rate.p99 <= 5 });
     if (express) checks.push({ target: `(info) p99 ack vs bare Express at ${RATE}/s`, value: hookd.rate.p99 / express.rate.p99, unit: '×', ok: null });
@@ -293,7 +316,12 @@ function targets(results) {
     if (http) checks.push({ target: `(info) p99 ack of bare node:http at ${RATE}/s (this machine's floor)`, value: http.rate.p99, unit: 'ms', ok: null });
     const lag = hookd.dispatchLag;
     const c = lag.fromCommit;
-    checks.push({ target: `dispatch lag (commit → plugin start) p99 ≤ 20 ms at ${RATE}/s`, value: c.p99, unit: 'ms', ok: c.shareWithin20ms >= 0.99 && lag.reached === lag.events && c.count >= lag.events });
+    checks.push({
+      target: `dispatch lag (commit → plugin start) p99 ≤ 20 ms at ${RATE}/s`,
+      value: c.p99,
+      unit: 'ms',
+      ok: c.shareWithin20ms >= 0.99 && lag.reached === lag.events && c.count >= lag.events,
+    });
     checks.push({ target: `(info) receipt → plugin start p99 at ${RATE}/s (includes the ack path)`, value: lag.p99, unit: 'ms', ok: null });
     const rss = Math.max(hookd.saturation.rssMaxMb, hookd.rate.rssMaxMb);
     checks.push({ target: 'RSS ≤ 200 MB under load', value: rss, unit: 'MB', ok: rss <= 200 });
@@ -304,7 +332,12 @@ function targets(results) {
     const ratio = pre.saturation.rps / empty.saturation.rps;
     const which = pre.plugin ? '' : ' (no plugin)';
     checks.push({ target: `throughput with ${pre.preloaded} stored within 10 % of empty${which}`, value: ratio, unit: '×', ok: ratio >= 0.9 });
-    checks.push({ target: `RSS ≤ 200 MB with ${pre.preloaded} stored${which}`, value: pre.saturation.rssMaxMb, unit: 'MB', ok: pre.saturation.rssMaxMb <= 200 });
+    checks.push({
+      target: `RSS ≤ 200 MB with ${pre.preloaded} stored${which}`,
+      value: pre.saturation.rssMaxMb,
+      unit: 'MB',
+      ok: pre.saturation.rssMaxMb <= 200,
+    });
   }
   return checks;
 }
@@ -318,13 +351,19 @@ async function main() {
   }
   const started = Date.now();
   const info = { ...machine(), loadavgAtStart: os.loadavg().map((x) => +x.toFixed(2)) };
-  log(`${info.cores} × ${info.cpu}, node ${info.node}, hookd ${info.commit}${info.dirty ? ' (uncommitted changes)' : ''}; load average ${info.loadavgAtStart.join(' ')}`);
+  log(
+    `${info.cores} × ${info.cpu}, node ${info.node}, hookd ${info.commit}${info.dirty ? ' (uncommitted changes)' : ''}; load average ${info.loadavgAtStart.join(' ')}`,
+  );
   log(`payload: ${BODY_BYTES} bytes; ${CONNECTIONS} connections; ${DURATION} s per phase in ${ROUNDS} rounds, after ${WARMUP} s warm-up`);
 
   // Every target runs at once (an idle server costs nothing) and they take turns, round by round.
   const want = (key) => !only || only.has(key);
   const specs = [];
-  const baseline = (key) => ({ key, name: key, start: () => startScript({ script: path.join(repoRoot, 'bench', 'baselines', `${key}.mjs`), dir: keep(tempDir(`hookd-bench-${key}-`)) }) });
+  const baseline = (key) => ({
+    key,
+    name: key,
+    start: () => startScript({ script: path.join(repoRoot, 'bench', 'baselines', `${key}.mjs`), dir: keep(tempDir(`hookd-bench-${key}-`)) }),
+  });
   const hookdSpec = (key, name, { plugin, preloaded = 0 }) => {
     const setup = hookdDir(key, { plugin });
     if (preloaded) {
@@ -366,7 +405,7 @@ async function main() {
         t.paced.push(await round(t.server, { rate: RATE, onAck: (id, at) => t.acked.set(id, at) }));
         // The round's last events are still being handed over when its last answer arrives: scraped
         // at once, they fell between two rounds' scrapes and the histogram missed them.
-        if (before) await ready(t), addDiff(t.lag, before, await lagHistogram(t.server));
+        if (before) (await ready(t), addDiff(t.lag, before, await lagHistogram(t.server)));
         log(`round ${r}/${ROUNDS}, paced ${RATE}/s, ${t.name}: p99 ${t.paced.at(-1).r.p99.toFixed(2)} ms`);
       }
     }
@@ -393,14 +432,25 @@ async function main() {
     ...(t.dispatchLag ? { dispatchLag: t.dispatchLag } : {}),
   }));
   for (const r of results) {
-    for (const p of [r.saturation, r.rate].filter(Boolean)) log(`${r.name}, ${p.phase}: ${p.rps.toFixed(0)} req/s (rounds ${p.roundsRps.join(', ')}), p99 ${p.p99.toFixed(2)} ms, RSS ${p.rssMaxMb.toFixed(0)} MB`);
+    for (const p of [r.saturation, r.rate].filter(Boolean))
+      log(`${r.name}, ${p.phase}: ${p.rps.toFixed(0)} req/s (rounds ${p.roundsRps.join(', ')}), p99 ${p.p99.toFixed(2)} ms, RSS ${p.rssMaxMb.toFixed(0)} MB`);
   }
 
   const checks = targets(results);
   const report = {
     at: new Date().toISOString(),
     machine: { ...info, loadavgAtEnd: os.loadavg().map((x) => +x.toFixed(2)) },
-    settings: { payloadBytes: BODY_BYTES, connections: CONNECTIONS, durationS: DURATION, rounds: ROUNDS, warmupS: WARMUP, rate: RATE, synchronous: 'full', preload: PRELOAD, hookdNodeFlags: startFlags() },
+    settings: {
+      payloadBytes: BODY_BYTES,
+      connections: CONNECTIONS,
+      durationS: DURATION,
+      rounds: ROUNDS,
+      warmupS: WARMUP,
+      rate: RATE,
+      synchronous: 'full',
+      preload: PRELOAD,
+      hookdNodeFlags: startFlags(),
+    },
     results,
     targets: checks,
     wallSeconds: Math.round((Date.now() - started) / 1000),
@@ -413,8 +463,12 @@ async function main() {
   const hookd = results.find((r) => r.name === 'hookd');
   if (hookd) {
     const l = hookd.dispatchLag;
-    console.log(`\ndispatch lag at ${RATE}/s, commit → plugin start (hookd_plugin_dispatch_lag_seconds): p50 ${f(l.fromCommit.p50, 1)} ms, p99 ${f(l.fromCommit.p99, 1)} ms, ${f(100 * l.fromCommit.shareWithin20ms, 2)} % within 20 ms (${l.fromCommit.count} events)`);
-    console.log(`receipt → plugin start (the plugin's own record): p50 ${f(l.p50, 1)} ms, p99 ${f(l.p99, 1)} ms, max ${f(l.max, 1)} ms; ${l.reached}/${l.events} acknowledged events reached the plugin`);
+    console.log(
+      `\ndispatch lag at ${RATE}/s, commit → plugin start (hookd_plugin_dispatch_lag_seconds): p50 ${f(l.fromCommit.p50, 1)} ms, p99 ${f(l.fromCommit.p99, 1)} ms, ${f(100 * l.fromCommit.shareWithin20ms, 2)} % within 20 ms (${l.fromCommit.count} events)`,
+    );
+    console.log(
+      `receipt → plugin start (the plugin's own record): p50 ${f(l.p50, 1)} ms, p99 ${f(l.p99, 1)} ms, max ${f(l.max, 1)} ms; ${l.reached}/${l.events} acknowledged events reached the plugin`,
+    );
   }
   console.log('\ntargets');
   for (const c of checks) {

@@ -10,7 +10,8 @@ for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id
 const self = new Map();
 prof.samples.forEach((s, i) => self.set(s, (self.get(s) ?? 0) + (prof.timeDeltas[i] ?? 0)));
 const total = [...self.values()].reduce((a, b) => a + b, 0);
-const label = (n) => `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.replace(/.*node_modules\//, 'nm:').replace(/.*\/dist\//, 'dist/')}:${n.callFrame.lineNumber + 1}`;
+const label = (n) =>
+  `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.replace(/.*node_modules\//, 'nm:').replace(/.*\/dist\//, 'dist/')}:${n.callFrame.lineNumber + 1}`;
 const incl = new Map();
 for (const [id, us] of self) {
   // Count each label once per sample stack (recursion-safe).

@@ -17,7 +17,11 @@ for (const [id, us] of self) {
   const where = cf.url.replace(/^file:\/\//, '').replace(/.*node_modules\//, 'nm:');
   const fn = `${cf.functionName || '(anon)'} ${where}:${cf.lineNumber + 1}`;
   fnAgg.set(fn, (fnAgg.get(fn) ?? 0) + us);
-  const pkg = cf.url === '' ? cf.functionName || '(native)' : /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(cf.url)?.[1] ?? (cf.url.startsWith('node:') ? 'node:' + cf.url.slice(5).split('/')[0] : cf.url.includes('/dist/') ? 'hookd:' + cf.url.split('/dist/')[1] : cf.url);
+  const pkg =
+    cf.url === ''
+      ? cf.functionName || '(native)'
+      : (/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(cf.url)?.[1] ??
+        (cf.url.startsWith('node:') ? 'node:' + cf.url.slice(5).split('/')[0] : cf.url.includes('/dist/') ? 'hookd:' + cf.url.split('/dist/')[1] : cf.url));
   pkgAgg.set(pkg, (pkgAgg.get(pkg) ?? 0) + us);
 }
 const show = (title, m) => {

@@ -116,7 +116,16 @@ export function startFlags() {
  * Runs `hookd serve` in `dir` (hookd.json written there, data in dir/data unless dataDir says
  * otherwise). Logs go straight to dir/hookd.log from the child: no pipe through the harness.
  */
-export async function startHookd({ dir, config, env = {}, dataDir = path.join(dir, 'data'), nodeArgs = startFlags(), bin = hookdBin, logFile = path.join(dir, 'hookd.log'), readyTimeoutMs = 20_000 }) {
+export async function startHookd({
+  dir,
+  config,
+  env = {},
+  dataDir = path.join(dir, 'data'),
+  nodeArgs = startFlags(),
+  bin = hookdBin,
+  logFile = path.join(dir, 'hookd.log'),
+  readyTimeoutMs = 20_000,
+}) {
   fs.writeFileSync(path.join(dir, 'hookd.json'), JSON.stringify(config, null, 2));
   const port = await freePort();
   const adminPort = await freePort();
