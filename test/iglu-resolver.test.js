@@ -9,6 +9,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createSchemaService, HOOKD_REGISTRY } from '../dist/iglu/index.js';
 import { LruCache } from '../dist/iglu/lru.js';
 
+/** A clock the test moves: cacheTtl and back-off are checked without waiting for them. */
+function fakeClock(start = Date.now()) {
+  let t = start;
+  return { now: () => t, advance: (ms) => (t += ms) };
+}
+
 const RESOLVER_CONFIG = 'iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-3';
 const ACME = 'iglu:com.acme/thing/jsonschema/1-0-0';
 const OTHER = 'iglu:com.other/thing/jsonschema/1-0-0';
@@ -320,9 +326,11 @@ describe('static HTTP registry', () => {
     const registry = await staticRegistry({ behaviour: 'fail' });
     try {
       const logger = quietLogger();
+      const clock = fakeClock();
       const service = await createSchemaService({
         resolverConfig: await resolverFile({ cacheSize: 10, repositories: [http_('flaky', registry.uri)] }),
         logger,
+        now: clock.now,
       });
       // hookd's embedded registry has JobServ's schema: the failure costs one request, no error.
       const verdict = await service.check({ build_id: 1, url: 'https://x.test/b/1/', status: 'PASSED', runs: [] }, { uri: JOBSERV });
@@ -340,7 +348,7 @@ describe('static HTTP registry', () => {
       assert.equal(registry.requests.length, 1);
 
       // After it, the registry is asked again; a second failure doubles the back-off.
-      await sleep(1100);
+      clock.advance(1100);
       await assert.rejects(service.check({}, { uri: ACME }), { status: 503 });
       assert.equal(registry.requests.length, 2);
       assert.equal(logger.warnings[1].backoffMs, 2000);
@@ -413,8 +421,10 @@ describe('cache', () => {
   it('entries expire after cacheTtl seconds', async () => {
     const registry = await staticRegistry({ schemas: { [ACME]: schemaFrom('http') } });
     try {
+      const clock = fakeClock();
       const service = await createSchemaService({
         resolverConfig: await resolverFile({ cacheSize: 10, cacheTtl: 1, repositories: [http_('static', registry.uri)] }),
+        now: clock.now,
       });
       await service.resolve(ACME);
       await service.check({ schema: OTHER, data: {} }, 'self-describing');
@@ -422,7 +432,7 @@ describe('cache', () => {
       await service.check({ schema: OTHER, data: {} }, 'self-describing');
       assert.equal(registry.count(ACME), 1);
       assert.equal(registry.count(OTHER), 1);
-      await sleep(1100);
+      clock.advance(1100);
       await service.resolve(ACME);
       await service.check({ schema: OTHER, data: {} }, 'self-describing');
       assert.equal(registry.count(ACME), 2, 'hit expired');

@@ -51,6 +51,8 @@ export interface SchemaServiceOptions {
   registryTimeoutMs?: number | undefined;
   /** Where hookd's own registry lives (default `<package>/registry`); for tests. */
   embeddedRegistry?: string | undefined;
+  /** The clock for cacheTtl and registry back-off (default Date.now); tests move it instead of waiting. */
+  now?: (() => number) | undefined;
 }
 
 /** Name of hookd's own embedded registry in messages and `schemas resolve` output. */
@@ -83,6 +85,7 @@ export async function createSchemaService(opts: SchemaServiceOptions = {}): Prom
     cacheSize: config?.cacheSize ?? DEFAULT_CACHE_SIZE,
     cacheTtl: config?.cacheTtl ?? undefined,
     logger: opts.logger,
+    ...(opts.now ? { now: opts.now } : {}),
   });
   const validators = new SchemaValidators(opts.logger);
 
