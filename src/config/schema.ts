@@ -2,6 +2,8 @@
  * hookd's own config schema (JSON Schema draft-07, checked with ajv at start).
  * The names are the contract the README's Configuration table documents; every leaf has an env override HOOKD_<SECTION>_<KEY>.
  */
+import { NAME_PATTERN } from '../names.js';
+
 const secretRef = {
   oneOf: [
     { type: 'string', minLength: 1 },
@@ -69,7 +71,7 @@ const pluginMatch = {
 const builtinPlugin = {
   type: 'object',
   properties: {
-    name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
+    name: { type: 'string', pattern: NAME_PATTERN },
     match: pluginMatch,
     continueOnError: { type: 'boolean' },
     from: { enum: ['newest', 'beginning'] },
@@ -192,7 +194,7 @@ export const configSchema = {
     },
     sources: {
       type: 'object',
-      propertyNames: { pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
+      propertyNames: { pattern: NAME_PATTERN },
       additionalProperties: source,
     },
   },

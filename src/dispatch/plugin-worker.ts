@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino, type Logger } from 'pino';
 import { eventDocument } from '../event-document.js';
+import { isName, NAME_RULE } from '../names.js';
 import { describeError, OUTPUT_LIMIT, truncate, type PluginMeta } from './handler.js';
 import type { PluginContext, PluginDefinition, PluginEvent } from './plugin.js';
 import type { FromWorker, ToWorker, WireEvent, WorkerInit } from './worker-protocol.js';
@@ -31,8 +32,8 @@ try {
   // `export default {…}`, `module.exports = {…}`, or named exports (`export function handle…`).
   const def = (mod.default ?? mod) as PluginDefinition;
   if (!def || typeof def.handle !== 'function') throw new Error('the plugin exports no handle(event, ctx) function (export default { match, handle })');
-  if (def.name !== undefined && (typeof def.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(def.name))) {
-    throw new Error('name must be 1-64 characters of A-Z a-z 0-9 _ . - (starting with a letter or digit)');
+  if (def.name !== undefined && !isName(def.name)) {
+    throw new Error(`name must be ${NAME_RULE}`);
   }
   if (def.from !== undefined && def.from !== 'beginning' && def.from !== 'newest') throw new Error('from must be "beginning" or "newest"');
   if (def.onError !== undefined && typeof def.onError !== 'function') throw new Error('onError must be a function');
