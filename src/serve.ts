@@ -15,6 +15,7 @@ import { IngestObserver } from './ingest/observer.js';
 import { createIngest } from './ingest/receive.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/index.js';
+import { answerClientErrors } from './http/client-error.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
 import { generateSecret } from './verify/sign.js';
@@ -151,6 +152,7 @@ function listen(app: express.Express, host: string, port: number, config: HookdC
     app,
   );
   server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
+  answerClientErrors(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
