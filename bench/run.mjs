@@ -74,7 +74,10 @@ const CONNECTIONS = Number(args.connections);
 const BATCHES = opt('batches', 1, 3);
 const BATCH_SETTLE_MS = 5000;
 const PRELOAD = args.preload ? Number(args.preload) : 0;
-if (!['sqlite', 'postgres'].includes(args.store)) throw new Error(`--store is sqlite or postgres, not ${args.store}`);
+if (!['sqlite', 'postgres'].includes(args.store)) {
+  console.error(`[bench] --store is sqlite or postgres, not ${args.store}`);
+  process.exit(2);
+}
 const PG = args.store === 'postgres';
 const REPLICAS = PG ? args.replicas.split(',').map(Number).filter((n) => n >= 1) : [];
 const only = args.only ? new Set(args.only.split(',')) : null;
@@ -90,6 +93,8 @@ const hookdBin = path.join(hookdRoot, 'dist', 'cli', 'main.js');
 const hookdFlags = startFlags(hookdRoot);
 
 const log = (...a) => console.error('[bench]', ...a);
+/** A problem with how the bench was asked to run: printed as its message, without a stack. */
+class BenchError extends Error {}
 const dirs = [];
 /** A temp dir removed at the end (unless --keep-dirs). */
 const keep = (dir) => (dirs.push(dir), dir);
@@ -112,7 +117,7 @@ function machine() {
 /** git in the hookd under test (`cwd` defaults to it). */
 function git(argv, cwd = hookdRoot) {
   try {
-    return execFileSync('git', argv, { cwd, encoding: 'utf8' }).trim();
+    return execFileSync('git', argv, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return '';
   }
@@ -449,7 +454,7 @@ function targets(results) {
 async function postgresPreflight() {
   const storeFile = path.join(hookdRoot, 'dist', 'store', 'postgres', 'index.js');
   if (!fs.existsSync(storeFile)) {
-    throw new Error(
+    throw new BenchError(
       `--store postgres: the hookd at ${hookdRoot} has no PostgreSQL store (${path.relative(hookdRoot, storeFile)} is missing). ` +
         'Build a hookd that has src/store/postgres/ (or point --hookd at one) and run again; without --store postgres the bench runs on SQLite only.',
     );
@@ -458,7 +463,7 @@ async function postgresPreflight() {
   try {
     await lib.dropSchema(await lib.freshSchema('hookd_bench_probe_'));
   } catch (err) {
-    throw new Error(`--store postgres: cannot create a schema in PostgreSQL at ${lib.BENCH_DATABASE_URL} (HOOKD_BENCH_DATABASE_URL overrides it): ${err.message}`);
+    throw new BenchError(`--store postgres: cannot create a schema in PostgreSQL at ${lib.BENCH_DATABASE_URL} (HOOKD_BENCH_DATABASE_URL overrides it): ${err.message}`);
   }
   return lib;
 }
@@ -486,7 +491,7 @@ function pgSpec(lib, n) {
         try {
           servers.push(await startBenchHookd(setup));
         } catch (err) {
-          throw new Error(`${t.name}: replica ${i + 1} did not start (does this hookd accept storage.postgres?): ${err.message}`);
+          throw new BenchError(`${t.name}: replica ${i + 1} did not start (does this hookd accept storage.postgres?): ${err.message}`);
         }
       }
     } catch (err) {
@@ -507,7 +512,7 @@ async function main() {
     log(`building (npm run build in ${hookdRoot})…`);
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: hookdRoot, stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  if (!fs.existsSync(hookdBin)) throw new Error(`no hookd build at ${hookdBin}: run npm run build there (or drop --no-build)`);
+  if (!fs.existsSync(hookdBin)) throw new BenchError(`no hookd build at ${hookdBin}: run npm run build there (or drop --no-build)`);
   const started = Date.now();
   const info = { ...machine(), loadavgAtStart: os.loadavg().map((x) => +x.toFixed(2)) };
   log(`${info.cores} × ${info.cpu}, node ${info.node}, hookd ${info.commit}${info.dirty ? ' (uncommitted changes)' : ''} from ${hookdRoot}; load average ${info.loadavgAtStart.join(' ')}`);
@@ -659,7 +664,7 @@ async function main() {
 main().then(
   () => process.exit(0),
   (err) => {
-    console.error(err);
+    console.error(err instanceof BenchError ? `[bench] ${err.message}` : err);
     process.exit(1);
   },
 );
