@@ -510,7 +510,14 @@ async function main() {
   const pgLib = PG ? await postgresPreflight() : null;
   if (!args['no-build']) {
     log(`building (npm run build in ${hookdRoot})…`);
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: hookdRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+    const built = spawnSync('npm', ['run', '--silent', 'build'], { cwd: hookdRoot, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+    if (built.status !== 0) {
+      const lines = (built.stdout ?? '').trim().split('\n');
+      throw new BenchError(
+        `npm run build failed in ${hookdRoot}:\n${lines.slice(0, 15).join('\n')}${lines.length > 15 ? `\n… (${lines.length - 15} more lines)` : ''}\n` +
+          'To bench another build meanwhile: --hookd DIR --no-build (README, Performance, Reproduce).',
+      );
+    }
   }
   if (!fs.existsSync(hookdBin)) throw new BenchError(`no hookd build at ${hookdBin}: run npm run build there (or drop --no-build)`);
   const started = Date.now();
