@@ -441,6 +441,7 @@ function targets(results) {
     if (hookd) info(`saturation: ${r.name} vs hookd on SQLite`, r.saturation.rps / hookd.saturation.rps, '×', `${f(r.saturation.rps)} req/s, p50 ${f(r.saturation.p50, 2)} ms, p99 ${f(r.saturation.p99, 2)} ms`);
     info(`PostgreSQL CPU per request, ${r.name}, saturation`, r.saturation.pgCpuUsPerReq, 'µs', `${f(r.saturation.pgCpuSeconds, 1)} s in all`);
     if (r.rate) info(`p99 ack at ${RATE}/s, ${r.name}`, r.rate.p99, 'ms', `PostgreSQL ${f(r.rate.pgCpuSeconds, 1)} s CPU`);
+    if (r.dispatchLag) info(`receipt → plugin start p99 at ${RATE}/s, ${r.name}`, r.dispatchLag.p99, 'ms', `${r.dispatchLag.reached}/${r.dispatchLag.events} acknowledged events reached the plugin`);
   }
   return checks;
 }
