@@ -103,10 +103,11 @@ export function hookdConfig({ secret, server = {}, plugins, storage, log = { lev
 
 /**
  * The Node flags `npm start` runs hookd with (package.json), so the bench and the fault tests
- * measure hookd as it is started in production, not a differently tuned process.
+ * measure hookd as it is started in production, not a differently tuned process. `root`: the
+ * hookd checkout whose package.json and dist/ are run (the bench's `--hookd`).
  */
-export function startFlags() {
-  const { scripts } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+export function startFlags(root = repoRoot) {
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const m = /^node((?:\s+--\S+)*)\s+dist\/cli\/main\.js serve$/.exec(scripts.start ?? '');
   if (!m) throw new Error(`package.json's start script is not "node [--flags] dist/cli/main.js serve": ${scripts.start}`);
   return m[1].trim().split(/\s+/).filter(Boolean);

@@ -31,9 +31,9 @@ export async function dropSchema(name) {
   await withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`));
 }
 
-/** The storage section for a replica of a bench target on `schema`. */
-export function postgresStorage(schema) {
-  return { postgres: { url: BENCH_DATABASE_URL, schema } };
+/** The storage section for a replica of a bench target on `schema` (`extra`: poolSize, leaseMs). */
+export function postgresStorage(schema, extra = {}) {
+  return { postgres: { url: BENCH_DATABASE_URL, schema, ...extra } };
 }
 
 /** CPU seconds used so far by every PostgreSQL server process on this machine (the database's share of the work). */
