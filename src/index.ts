@@ -2,7 +2,7 @@
 export { startHookd, type Hookd, type StartOptions } from './serve.js';
 export { loadConfig, type HookdConfig } from './config/load.js';
 export { verify, sign, generateSecret } from './verify/index.js';
-export { KINDS, SCHEMAS, type Kind } from './ingest/kinds.js';
+export { KINDS, SCHEMAS, type Kind } from './senders/kinds.js';
 export {
   definePlugin,
   type PluginDefinition,

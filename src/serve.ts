@@ -5,7 +5,7 @@ import { createAdminApp } from './admin/app.js';
 import { RejectionLog } from './admin/rejections.js';
 import type { HookdConfig } from './config/load.js';
 import { ensureGeneratedSecret, readSecrets } from './config/secrets.js';
-import { senderSetup } from './config/sender-setup.js';
+import { senderSetup } from './senders/setup.js';
 import { resolveSources, type Source } from './config/sources.js';
 import { PluginDispatcher } from './dispatch/dispatcher.js';
 import type { Dispatcher } from './dispatch/types.js';

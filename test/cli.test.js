@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import YAML from 'yaml';
 import { SECRET, baseConfig, jobservBuild, pythonJsonDumps, readVectors, startReceiver, tempDir } from './helpers/hookd.js';
 import { verify } from '../dist/verify/index.js';
-import { KINDS } from '../dist/ingest/kinds.js';
+import { KINDS } from '../dist/senders/kinds.js';
 import { cli, runHookd } from './helpers/cli.js';
 import { heapGrowingFlag } from '../dist/cli/commands/serve.js';
 

@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSchemaService, HOOKD_REGISTRY, MAX_ISSUES, MAX_MESSAGE_CHARS, parseIgluUri } from '../dist/iglu/index.js';
-import { SCHEMAS } from '../dist/ingest/kinds.js';
+import { SCHEMAS } from '../dist/senders/kinds.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = path.join(here, 'fixtures', 'iglu');

@@ -5,7 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 
 import { verify, sign } from '../dist/verify/index.js';
-import { KINDS } from '../dist/ingest/kinds.js';
+import { KINDS } from '../dist/senders/kinds.js';
 
 const RUNS = { numRuns: 200 };
 const NOW = 1_700_000_000;

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 
 import { verify, sign, generateSecret } from '../dist/verify/index.js';
-import { KINDS } from '../dist/ingest/kinds.js';
+import { KINDS } from '../dist/senders/kinds.js';
 
 // The senders' own signatures, computed with their algorithms (a copy of the shared vectors).
 const vectors = JSON.parse(readFileSync(new URL('./fixtures/vectors/signatures.json', import.meta.url), 'utf8'));

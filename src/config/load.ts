@@ -5,7 +5,7 @@ import bytes from 'bytes';
 import YAML from 'yaml';
 import { configSchema } from './schema.js';
 import { DEFAULTS, DEFAULT_SOURCES } from './defaults.js';
-import type { Kind } from '../ingest/kinds.js';
+import type { Kind } from '../senders/kinds.js';
 import type { BuiltinPluginConfig } from '../dispatch/plugin.js';
 import type { StorageConfig } from '../store/types.js';
 

@@ -1,4 +1,4 @@
-import { KINDS, type DedupeRule, type Kind, type SchemaRule } from '../ingest/kinds.js';
+import { KINDS, type DedupeRule, type Kind, type SchemaRule } from '../senders/kinds.js';
 import { schemaRuleOf } from '../ingest/schema-check.js';
 import type { Credentials, VerifyRule } from '../verify/types.js';
 import { generateSecret } from '../verify/sign.js';

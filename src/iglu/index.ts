@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { HookdError } from '../errors.js';
-import { HOOKD_VENDOR } from '../ingest/kinds.js';
+import { HOOKD_VENDOR } from '../senders/kinds.js';
 import { embeddedRegistryDir } from '../paths.js';
 import { embeddedRepository, httpRepository, type Repository } from './registries.js';
 import { readResolverConfig } from './resolver-config.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { valueAt } from '../value-at.js';
 import type { HeaderBag } from '../verify/types.js';
-import type { DedupeRule } from './kinds.js';
+import type { DedupeRule } from '../senders/kinds.js';
 
 /**
  * The dedupe key of one event: the first rule that yields a value. Keys are prefixed by rule so a

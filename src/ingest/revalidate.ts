@@ -1,7 +1,7 @@
 import { HookdError } from '../errors.js';
 import type { SchemaService, SchemaVerdict, ValidationIssue } from '../iglu/index.js';
 import type { EventStatus, Store, StoredEvent } from '../store/types.js';
-import type { SchemaRule } from './kinds.js';
+import type { SchemaRule } from '../senders/kinds.js';
 import { parseJsonBody } from './parse.js';
 import { checkPayload, MAX_STORED_ERRORS } from './schema-check.js';
 

@@ -1,7 +1,7 @@
 import { HookdError } from '../errors.js';
 import type { SourceConfig } from '../config/load.js';
 import type { CheckMode, SchemaService, SchemaVerdict } from '../iglu/index.js';
-import { KINDS, SCHEMAS, type SchemaRule } from './kinds.js';
+import { KINDS, SCHEMAS, type SchemaRule } from '../senders/kinds.js';
 
 /**
  * Which schema a payload is checked against and what the check says: the one place ingest,

@@ -9,7 +9,7 @@ import { loadConfig } from '../../dist/config/load.js';
 import { createLogger } from '../../dist/log.js';
 import { startHookd } from '../../dist/serve.js';
 import { sign } from '../../dist/verify/index.js';
-import { KINDS } from '../../dist/ingest/kinds.js';
+import { KINDS } from '../../dist/senders/kinds.js';
 
 export { pythonJsonDumps } from './python-json.js';
 

@@ -4,7 +4,7 @@ import { configFrom, option, parse, type ParsedArgs } from '../context.js';
 import type { HookdConfig } from '../../config/load.js';
 import { HookdError } from '../../errors.js';
 import { createSchemaService, parseIgluUri, ResolverConfigError, type SchemaService, type SchemaVerdict } from '../../iglu/index.js';
-import { KINDS, KIND_NAMES, type Kind, type SchemaRule } from '../../ingest/kinds.js';
+import { KINDS, KIND_NAMES, type Kind, type SchemaRule } from '../../senders/kinds.js';
 import { parseJsonBody } from '../../ingest/parse.js';
 import { checkPayload, schemaRuleOf, splitShotgridBatch } from '../../ingest/schema-check.js';
 

@@ -1,7 +1,7 @@
 import type { CliIO } from '../command.js';
 import { configFrom, option, parse } from '../context.js';
 import { readBodyArg, sourceForCli } from '../sources.js';
-import { KINDS } from '../../ingest/kinds.js';
+import { KINDS } from '../../senders/kinds.js';
 import { sign } from '../../verify/sign.js';
 
 /** `hookd send <source> <file|->`: signs the bytes and POSTs them as the sender would (help: ../verbs.ts). */

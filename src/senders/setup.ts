@@ -1,4 +1,4 @@
-import type { Kind } from '../ingest/kinds.js';
+import type { Kind } from './kinds.js';
 
 /**
  * What to run or paste on the sender's side once hookd has generated a secret for a source,
