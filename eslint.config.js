@@ -1,6 +1,7 @@
 // typescript-eslint with the type-aware rules an async store makes matter: a promise nobody awaits
 // (no-floating-promises) or one handed where a callback's result is ignored (no-misused-promises)
-// loses errors and ordering. Tests, the bench and the examples are plain ES modules on Node.
+// loses errors and ordering. The tests get the same rules (they are TypeScript, checked against
+// test/tsconfig.json); the bench and the examples are plain ES modules on Node.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -16,20 +17,24 @@ export default tseslint.config(
   },
   {
     // Expected output is matched with its indentation and control bytes as they are.
-    files: ['test/**/*.{js,mjs}'],
+    files: ['test/**/*.{js,mjs,ts,mts}'],
     rules: { 'no-regex-spaces': 'off', 'no-control-regex': 'off' },
   },
   {
     // The inspector, and the functions its browser test runs inside the page.
-    files: ['inspector/**/*.js', 'test/inspector.test.js'],
+    files: ['inspector/**/*.js', 'test/inspector.test.{js,ts}'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'test/**/*.{ts,mts}'],
     extends: [tseslint.configs.recommended],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
+      // node:test's test()/describe() answer promises the runner itself awaits.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] },
+      ],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
       // `(a.push(x), b.push(y))` and `cond && act()` are how this code writes short paired steps.

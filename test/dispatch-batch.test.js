@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { lines, sendBuild, sleep, startIn, tempDir, testConfig, waitFor, writePlugin } from './fixtures/plugins/harness.js';
+import { lines, sendBuild, sleep, startIn, tempDir, testConfig, waitFor, writePlugin } from './helpers/plugins.js';
 
 const byName = async (r, name) => (await r.hookd.dispatcher.list()).find((p) => p.name === name);
 const outcomeOf = async (r, id, plugin) => (await r.hookd.dispatcher.outcomesFor(id)).find((o) => o.plugin === plugin);

@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { appenderPlugin, cliPath, lines, prepare, sendBuild, tempDir, testConfig, waitFor, writePlugin } from './fixtures/plugins/harness.js';
+import { appenderPlugin, cliPath, lines, prepare, sendBuild, tempDir, testConfig, waitFor, writePlugin } from './helpers/plugins.js';
 
 const children = new Set();
 after(() => {

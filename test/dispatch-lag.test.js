@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { CommitTimes } from '../dist/dispatch/commit-times.js';
-import { appenderPlugin, lines, sendBuild, startIn, tempDir, testConfig, waitFor, writePlugin } from './fixtures/plugins/harness.js';
+import { appenderPlugin, lines, sendBuild, startIn, tempDir, testConfig, waitFor, writePlugin } from './helpers/plugins.js';
 import { parsePrometheus } from './helpers/admin.js';
 
 describe('CommitTimes: when recent events were committed, by seq', () => {

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { appenderPlugin, jobservBuild, lines, send, sendBuild, sleep, startIn, tempDir, testConfig, waitFor, writePlugin } from './fixtures/plugins/harness.js';
+import { appenderPlugin, jobservBuild, lines, send, sendBuild, sleep, startIn, tempDir, testConfig, waitFor, writePlugin } from './helpers/plugins.js';
 import { PluginDispatcher } from '../dist/dispatch/dispatcher.js';
 import { createLogger } from '../dist/log.js';
 import { SqliteStore } from '../dist/store/sqlite/index.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { SECRET, TOKEN, repoRoot, send, startIn, tempDir, testConfig, waitFor } from './fixtures/plugins/harness.js';
+import { SECRET, TOKEN, repoRoot, send, startIn, tempDir, testConfig, waitFor } from './helpers/plugins.js';
 
 const payload = (name) => fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'plugins', 'payloads', name));
 

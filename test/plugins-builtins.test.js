@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { loadConfig } from '../dist/config/load.js';
-import { SECRET, jobservBuild, send, sleep, startIn, tempDir, testConfig, waitFor } from './fixtures/plugins/harness.js';
+import { SECRET, jobservBuild, send, sleep, startIn, tempDir, testConfig, waitFor } from './helpers/plugins.js';
 
 const outcomeOf = async (r, id, plugin) => (await r.hookd.dispatcher.outcomesFor(id)).find((o) => o.plugin === plugin);
 const settled = async (r, id, plugin) => ['done', 'failed'].includes((await outcomeOf(r, id, plugin))?.status);

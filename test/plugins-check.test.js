@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkPlugins } from '../dist/dispatch/check.js';
-import { appenderPlugin, prepare, tempDir, testConfig, writePlugin } from './fixtures/plugins/harness.js';
+import { appenderPlugin, prepare, tempDir, testConfig, writePlugin } from './helpers/plugins.js';
 
 describe('checkPlugins', () => {
   it('names each plugin that loads and says why the others do not', async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { appenderPlugin, cliPath, lines, sendBuild, sleep, startIn, tempDir, testConfig, waitFor, writePlugin } from './fixtures/plugins/harness.js';
+import { appenderPlugin, cliPath, lines, sendBuild, sleep, startIn, tempDir, testConfig, waitFor, writePlugin } from './helpers/plugins.js';
 
 /** Runs the CLI without blocking this process's event loop (the receiver under test lives here). */
 function hookd(dir, ...args) {

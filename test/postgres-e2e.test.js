@@ -8,7 +8,7 @@ import path from 'node:path';
 import { runHookd } from './helpers/cli.js';
 import { dropSchema, newSchema, postgresStorage } from './helpers/postgres.js';
 import { parsePrometheus, sample } from './helpers/admin.js';
-import { appenderPlugin, jobservBuild, lines, sendBuild, send, sleep, startIn, tempDir, testConfig, waitFor, writePlugin } from './fixtures/plugins/harness.js';
+import { appenderPlugin, jobservBuild, lines, sendBuild, send, sleep, startIn, tempDir, testConfig, waitFor, writePlugin } from './helpers/plugins.js';
 
 const ADMIN = 'test-admin-token-not-real';
 

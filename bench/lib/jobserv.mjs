@@ -4,8 +4,8 @@ import { createHmac } from 'node:crypto';
 export const SECRET = 'test-secret-not-real';
 export const SIG_HEADER = 'x-jobserv-sig';
 
-export { pythonJsonDumps } from '../../test/helpers/python-json.js';
-import { pythonJsonDumps } from '../../test/helpers/python-json.js';
+export { pythonJsonDumps } from '../../test/fixtures/python-json.mjs';
+import { pythonJsonDumps } from '../../test/fixtures/python-json.mjs';
 
 /** The seed's build with two of its four runs (the second without tests, as in the seed): ~1.35 KB on the wire. */
 export function jobservBuild(buildId, status = 'PASSED') {

@@ -17,6 +17,8 @@ export interface DeliveryOptions {
   /** The handler started on an event after the cursor for the first time (not a retry or redelivery). */
   onStarted?: (plugin: string, seq: number, startedAt: number) => void;
   onState: (s: { plugin: string; state: PluginState; reason: string }) => void;
+  /** The loop ran out of work with everything it did committed: the cursor it stopped at. */
+  onIdle?: (plugin: string, cursor: number) => void;
 }
 
 /** Back-off doubles from plugins.backoffMs, up to a minute. */
@@ -225,7 +227,10 @@ export class PluginDelivery {
       if (!more && !this.again) {
         await this.settle();
         // A commit may have kicked while the progress committed: that kick found the loop running.
-        if (this.recordFailure === undefined && !this.again) return;
+        if (this.recordFailure === undefined && !this.again) {
+          this.opts.onIdle?.(this.name, this.committedCursor);
+          return;
+        }
         continue; // step() turns a failure into a retry from the committed cursor
       }
       if (this.unsettled.size >= MAX_UNSETTLED) await Promise.race(this.unsettled);

@@ -438,6 +438,7 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
         onOutcome: (o) => this.emit('outcome', o),
         onStarted: this.started,
         onState: (s) => this.emit('state', s),
+        onIdle: (plugin, cursor) => this.emit('idle', { plugin, cursor }),
       });
       d.holdLease(held.has(meta.name));
       this.deliveries.set(meta.name, d);

@@ -42,6 +42,11 @@ export interface DispatcherEvents {
   state: [{ plugin: string; state: PluginState; reason: string }];
   /** A plugin's handler started on an event committed by this process (first handover): ms since its commit. */
   started: [{ plugin: string; lagMs: number }];
+  /**
+   * A plugin's loop has handed over (or passed over) everything it found and committed its cursor:
+   * what a test awaits before asserting that something did not happen.
+   */
+  idle: [{ plugin: string; cursor: number }];
 }
 
 export interface Dispatcher {
@@ -52,5 +57,6 @@ export interface Dispatcher {
   replay(eventIds: string[], plugin?: string): Promise<number>;
   outcomesFor(eventId: string): Promise<Outcome[]>;
   on<K extends keyof DispatcherEvents>(event: K, listener: (...args: DispatcherEvents[K]) => void): unknown;
+  off<K extends keyof DispatcherEvents>(event: K, listener: (...args: DispatcherEvents[K]) => void): unknown;
   close(): Promise<void>;
 }

@@ -6,15 +6,21 @@ import { repoRoot } from './hookd.js';
 
 export const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
 
-export function runHookd(args, cwd, extraEnv = {}) {
+export interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runHookd(args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<Ran> {
   return new Promise((resolve) => {
-    const env = { ...process.env, HOOKD_DATA_DIR: path.join(cwd, 'data'), ...extraEnv };
+    const env: NodeJS.ProcessEnv = { ...process.env, HOOKD_DATA_DIR: path.join(cwd, 'data'), ...extraEnv };
     delete env.HOOKD_CONFIG;
     const child = spawn(process.execPath, [cli, ...args], { cwd, env });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (status) => resolve({ status, stdout, stderr }));
   });
 }
