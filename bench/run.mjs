@@ -32,6 +32,7 @@ import { runPaced } from './lib/paced.mjs';
 import { latencySummary, percentile } from './lib/stats.mjs';
 import { ADMIN_TOKEN, cpuSeconds, hookdConfig, repoRoot, rssMb, startFlags, startHookd, startScript, tempDir, watchRss } from './lib/receiver.mjs';
 import { SG_SECRET, postTimed, shotgridBatch } from './lib/shotgrid.mjs';
+import { measureDesignChoices } from './lib/design.mjs';
 import { preload } from './preload.mjs';
 
 const { values: args } = parseArgs({
@@ -715,6 +716,11 @@ async function main() {
     for (const t of specs.filter((x) => x.preloaded)) fs.rmSync(path.join(t.setup.dir, 'data'), { recursive: true, force: true }); // 2.4 GiB per million
   }
 
+  // With every server stopped: the reasons behind three choices in src/ (bench/lib/design.mjs).
+  log('design choices: timing each beside its alternative…');
+  const designDir = keep(tempDir('hookd-bench-design-'));
+  const designChoices = await measureDesignChoices({ dir: designDir, quick: QUICK, bodyBytes: BODY_BYTES });
+
   const results = specs.map((t) => ({
     name: t.name,
     ...(t.preloaded ? { preloaded: t.preloaded, plugin: t.plugin } : {}),
@@ -758,6 +764,7 @@ async function main() {
     },
     results,
     ratiosToMinimalPipeline: ratios,
+    designChoices,
     targets: checks,
     targetsMet: checks.filter((c) => c.ok === true).length,
     targetsMissed: checks.filter((c) => c.ok === false).length,
@@ -797,6 +804,9 @@ async function main() {
         `big batch ${i + 1}: ${(b.bytes / 2 ** 20).toFixed(1)} MiB, ${b.status} in ${f(b.ms)} ms (${b.ids} ids); RSS ${f(b.rssBeforeMb)} → peak ${f(b.rssPeakMb)} → ${f(b.rssAfterMb)} MB ${BATCH_SETTLE_MS / 1000} s after`,
       );
   }
+  console.log('\ndesign choices, each timed beside its alternative (the figures src/ comments refer to)');
+  for (const d of designChoices)
+    console.log(`  ${d.name} (${d.where}): ${d.choice} ${f(d.chosen, 2)} ${d.unit}; ${d.alternative} ${f(d.instead, 2)} (${f(d.instead / d.chosen, 1)}×)`);
   console.log(`\ntargets (${report.targetsMet} met, ${report.targetsMissed} missed)`);
   for (const c of checks) {
     const mark = c.ok === null ? '   ' : c.ok ? 'met' : 'MISSED';

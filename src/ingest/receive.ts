@@ -42,8 +42,9 @@ export interface IngestDeps {
  * commit. Nothing is stored unless it verified; nothing verified is thrown away.
  */
 export function createIngest({ store, schemas, observer }: IngestDeps) {
-  // AbortSignal.timeout costs 10-18 µs and a live timer; requests whose deadlines fall in the same
-  // 10 ms share one signal, which fires at most 10 ms before a request's own deadline.
+  // An AbortSignal.timeout() per request costs a live timer and several times the CPU (the bench's
+  // "design choices: deadline signal"); requests whose deadlines fall in the same 10 ms share one
+  // signal, which fires at most 10 ms before a request's own deadline.
   let shared: { at: number; signal: AbortSignal } | undefined;
   const signalBy = (deadline: number): AbortSignal => {
     const at = deadline - (deadline % 10);
@@ -125,7 +126,7 @@ export function createIngest({ store, schemas, observer }: IngestDeps) {
 /**
  * The same bytes in a buffer of their own. The store posts them to its writer thread, which copies
  * a Buffer's whole backing store: a small body is a slice of Node's 8 KiB pool and would cross as
- * 8 KiB (measured: 7-11 µs per post instead of 4-6).
+ * 8 KiB (the bench's "design choices: writer hand-off" times both).
  */
 function exactSize(bytes: Buffer): Buffer {
   if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
