@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { HookdError } from '../errors.js';
+import { releaseSoon } from '../memory.js';
 import type { Source } from '../config/sources.js';
 import type { SchemaService } from '../iglu/index.js';
 import type { IngestObserver } from './observer.js';
@@ -98,6 +99,7 @@ export function createIngest({ store, schemas, observer }: IngestDeps) {
       },
       { deadline: hook.deadline },
     );
+    releaseSoon(body.length);
     const committed = { ids: [] as string[], statuses: [] as ('accepted' | 'quarantined')[], seqs: [] as number[], at: committedAt };
     for (const r of results) {
       if (r.duplicate) continue;

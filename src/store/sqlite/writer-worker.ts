@@ -6,6 +6,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { releaseSoon } from '../../memory.js';
+import type { NewRequest } from '../types.js';
 import { applyPragmas, migrate, type OpenOptions } from './migrate.js';
 import { RELAXED_OPS, WRITE_OPS, type WriteOpName } from './ops/index.js';
 import type { WriterCall as Call, WriterRequest, WriterResponse, WriterResult } from './writer-protocol.js';
@@ -86,6 +88,7 @@ function flush(): void {
   if (live.length) setDurability(live.every((m) => RELAXED_OPS.has(m.op)));
   const committed = live.length ? runBatch(live, results) : undefined;
   if (results.length) port.postMessage({ type: 'results', results, ...(committed ? { batch: committed } : {}) } satisfies WriterResponse);
+  for (const m of live) if (m.op === 'appendRequest') releaseSoon((m.args as NewRequest).body.byteLength);
   if (closing && queue.length === 0) finish();
 }
 
