@@ -8,6 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { SECRET, jobservBuild, post, pythonJsonDumps, repoRoot, signedHeaders, startReceiver, tempDir } from './helpers/hookd.js';
+import type { Browser, Page } from 'playwright-core';
+import type { EventSummaryJson } from '../dist/admin/event-json.js';
+import type { Posted, Receiver } from './helpers/hookd.js';
 
 const CHROMIUM = process.env.HOOKD_CHROMIUM ?? '/usr/bin/chromium';
 const ADMIN_TOKEN = 'test-admin-token-not-real';
@@ -22,13 +25,15 @@ const PLUGIN = `export default {
 `;
 
 describe('inspector page in Chromium', () => {
-  let r;
-  let browser;
-  let page;
-  const pageErrors = [];
-  const apiCalls = [];
+  // The functions run inside the page are handed over as strings: the test tsconfig has no DOM
+  // library (its fetch types fight Node's), so `document` and the storages are not typed here.
+  let r: Receiver;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const apiCalls: { path: string; auth: string | undefined }[] = [];
 
-  const shot = async (name, { docs = false } = {}) => {
+  const shot = async (name: string, { docs = false }: { docs?: boolean } = {}): Promise<void> => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
     if (docs && process.env.HOOKD_UPDATE_SCREENSHOTS === '1') {
@@ -37,7 +42,7 @@ describe('inspector page in Chromium', () => {
       await page.screenshot({ path: path.join(DOCS_IMG, `${name}.png`) });
     }
   };
-  const send = (value, headers) => {
+  const send = (value: unknown, headers?: Record<string, string>): Promise<Posted> => {
     const body = pythonJsonDumps(value);
     return post(`${r.url}/hooks/jobserv`, body, headers ?? signedHeaders('jobserv', SECRET, body));
   };
@@ -91,13 +96,13 @@ describe('inspector page in Chromium', () => {
     await page.fill('#token-input', 'not-the-token');
     await page.click('#token-submit');
     await page.waitForSelector('#token-error', { state: 'visible' });
-    assert.match(await page.textContent('#token-error'), /not accepted/);
+    assert.match((await page.textContent('#token-error')) ?? '', /not accepted/);
     await page.fill('#token-input', ADMIN_TOKEN);
     await page.click('#token-submit');
     await page.waitForSelector('#nav', { state: 'visible' });
     await page.waitForSelector('#live[data-state="on"]');
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('hookd.adminToken')), ADMIN_TOKEN);
-    assert.equal(await page.evaluate(() => localStorage.length), 0, 'nothing in long-lived storage');
+    assert.equal(await page.evaluate<string | null>("sessionStorage.getItem('hookd.adminToken')"), ADMIN_TOKEN);
+    assert.equal(await page.evaluate<number>('localStorage.length'), 0, 'nothing in long-lived storage');
   });
 
   it('shows a signed webhook live, with its pretty body, raw bytes and headers', async () => {
@@ -107,16 +112,17 @@ describe('inspector page in Chromium', () => {
     const row = `#event-rows tr[data-id="${sent.json.id}"]`;
     await page.waitForSelector(row, { timeout: 5000 });
     for (let i = 0; i < 3; i++) await send(jobservBuild(68 + i, i === 1 ? 'FAILED' : 'PASSED'));
-    await page.waitForFunction(() => document.querySelectorAll('#event-rows tr').length >= 4);
+    await page.waitForFunction("document.querySelectorAll('#event-rows tr').length >= 4");
     await page.click(row);
     await page.waitForSelector('#pretty-body');
-    assert.match(await page.textContent('#pretty-body'), /"build_id": 67/);
-    await page.waitForFunction((id) => document.querySelector(`#event-rows tr[data-id="${id}"] td.outcomes .badge.done`), sent.json.id, { timeout: 8000 });
+    assert.match((await page.textContent('#pretty-body')) ?? '', /"build_id": 67/);
+    const doneBadge = `#event-rows tr[data-id="${sent.json.id}"] td.outcomes .badge.done`;
+    await page.waitForFunction(`document.querySelector(${JSON.stringify(doneBadge)})`, null, { timeout: 8000 });
     await shot('inspector-live', { docs: true });
     await page.click('#detail-tabs button[data-tab="raw"]');
     assert.equal(await page.textContent('#raw-body'), body, 'the raw body, byte for byte as text');
     await page.click('#detail-tabs button[data-tab="headers"]');
-    assert.match(await page.textContent('#headers'), /x-jobserv-sig\s*sha256:[0-9a-f]{64}/);
+    assert.match((await page.textContent('#headers')) ?? '', /x-jobserv-sig\s*sha256:[0-9a-f]{64}/);
   });
 
   it('says in plain words why an event was quarantined', async () => {
@@ -128,26 +134,28 @@ describe('inspector page in Chromium', () => {
     await page.click(row);
     await page.waitForSelector('#why .reason');
     assert.match(
-      await page.textContent('#why .reason'),
+      (await page.textContent('#why .reason')) ?? '',
       /verified, but the body does not match schema iglu:dev\.hookd\.jobserv\/build_complete\/jsonschema\/1-0-0/,
     );
-    assert.match(await page.textContent('#why ul'), /must have required property/);
+    assert.match((await page.textContent('#why ul')) ?? '', /must have required property/);
     assert.ok(await page.isDisabled('#replay-btn'), 'a quarantined event cannot be replayed; the page says how to release it');
-    assert.match(await page.textContent('#replay-result'), /hookd events revalidate/);
+    assert.match((await page.textContent('#replay-result')) ?? '', /hookd events revalidate/);
     await shot('inspector-quarantined', { docs: true });
   });
 
   it('replays an event to the plugins', async () => {
     assert.ok(r.hookd.dispatcher, 'the receiver runs a dispatcher');
     const [accepted] = (
-      await (await fetch(`${r.hookd.adminUrl}/api/events?status=accepted&limit=1`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()
+      (await (await fetch(`${r.hookd.adminUrl}/api/events?status=accepted&limit=1`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as {
+        events: EventSummaryJson[];
+      }
     ).events;
     const before = (await r.hookd.dispatcher.outcomesFor(accepted.id)).find((x) => x.plugin === 'notify')?.updatedAt ?? 0;
     await new Promise((res) => setTimeout(res, 5)); // updatedAt has ms resolution
     await page.click(`#event-rows tr[data-id="${accepted.id}"]`);
     await page.waitForSelector('#replay-btn');
     await page.click('#replay-btn');
-    await page.waitForFunction(() => /Queued for 1 plugin/.test(document.querySelector('#replay-result')?.textContent ?? ''), null, { timeout: 5000 });
+    await page.waitForFunction("/Queued for 1 plugin/.test(document.querySelector('#replay-result')?.textContent ?? '')", null, { timeout: 5000 });
     const replayCall = apiCalls.find((c) => c.path === `/api/events/${accepted.id}/replay`);
     assert.ok(replayCall, 'the button called the replay route');
     // Re-dispatched for real: the plugin's outcome for this event is written again.
@@ -163,13 +171,13 @@ describe('inspector page in Chromium', () => {
     await page.click('#nav button[data-view="rejections"]');
     await send(jobservBuild(90), { 'content-type': 'application/json', 'x-jobserv-sig': 'sha256:' + '0'.repeat(64) });
     await page.waitForSelector('#rejection-rows tr');
-    assert.match(await page.textContent('#rejection-rows tr'), /x-jobserv-sig did not match the body/);
+    assert.match((await page.textContent('#rejection-rows tr')) ?? '', /x-jobserv-sig did not match the body/);
     assert.equal(await page.textContent('#rejection-count'), '1');
     await shot('inspector-rejections');
     await page.click('#nav button[data-view="plugins"]');
     await page.waitForSelector('#plugin-rows tr[data-plugin="notify"]');
     const notify = '#plugin-rows tr[data-plugin="notify"]';
-    assert.match(await page.textContent(`${notify} td:nth-child(3)`), /active/);
+    assert.match((await page.textContent(`${notify} td:nth-child(3)`)) ?? '', /active/);
     assert.equal(await page.textContent(`${notify} td:nth-child(4)`), String((await r.hookd.dispatcher.list())[0].cursor), 'the cursor as it is now');
     assert.ok((await r.hookd.dispatcher.list())[0].cursor > 0);
     await page.click(`${notify} button`);

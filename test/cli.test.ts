@@ -11,12 +11,15 @@ import { verify } from '../dist/verify/index.js';
 import { KINDS } from '../dist/senders/kinds.js';
 import { cli, runHookd } from './helpers/cli.js';
 import { heapGrowingFlag } from '../dist/cli/commands/serve.js';
+import type { SpawnSyncReturns } from 'node:child_process';
+import type { Finding } from '../dist/cli/commands/doctor.js';
+import type { ConfigInput } from './helpers/hookd.js';
 
-function hookd(args, { cwd, env = {}, input } = {}) {
+function hookd(args: string[], { cwd, env = {}, input }: { cwd: string; env?: Record<string, string>; input?: string }): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', input, env: { ...process.env, HOOKD_DATA_DIR: path.join(cwd, 'data'), ...env } });
 }
 
-function withConfig(config) {
+function withConfig(config: ConfigInput): string {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'hookd.yaml'), YAML.stringify(config));
   return dir;
@@ -49,12 +52,12 @@ describe('hookd sign', () => {
   });
 
   it('standard webhooks: the printed headers verify', () => {
-    const secret = readVectors().find((x) => x.scheme === 'standard').secret;
+    const secret = readVectors().find((x) => x.scheme === 'standard')!.secret;
     const dir = withConfig({ sources: { s: { kind: 'standard', secret } } });
     fs.writeFileSync(path.join(dir, 'b.json'), '{"type":"ping"}');
     const res = hookd(['sign', 's', 'b.json', '--json'], { cwd: dir });
-    const headers = JSON.parse(res.stdout);
-    assert.deepEqual(verify(KINDS.standard.verify, { secrets: [secret] }, { body: Buffer.from('{"type":"ping"}'), headers }), { ok: true });
+    const headers = JSON.parse(res.stdout) as Record<string, string>;
+    assert.deepEqual(verify(KINDS.standard.verify!, { secrets: [secret] }, { body: Buffer.from('{"type":"ping"}'), headers }), { ok: true });
   });
 
   it('a source with no secret yet says how to get one', () => {
@@ -74,10 +77,10 @@ describe('hookd send', () => {
       fs.writeFileSync(path.join(dir, 'build.json'), pythonJsonDumps(jobservBuild(42)));
       const res = await runHookd(['send', 'foundries', 'build.json', '--json'], dir, { PORT: port });
       assert.equal(res.status, 0, res.stderr);
-      const answer = JSON.parse(res.stdout);
+      const answer = JSON.parse(res.stdout) as { status: number; body: { status: string; id: string } };
       assert.equal(answer.status, 200);
       assert.equal(answer.body.status, 'accepted');
-      assert.equal((await r.hookd.store.getEvent(answer.body.id)).body.toString(), fs.readFileSync(path.join(dir, 'build.json'), 'utf8'));
+      assert.equal((await r.hookd.store.getEvent(answer.body.id))?.body.toString(), fs.readFileSync(path.join(dir, 'build.json'), 'utf8'));
       fs.writeFileSync(path.join(dir, 'bad.json'), '{"build_id": "x"}');
       const bad = await runHookd(['send', 'foundries', 'bad.json'], dir, { PORT: port });
       assert.equal(bad.status, 1, 'a 422 is a failure for send');
@@ -110,9 +113,9 @@ describe('hookd migrate', () => {
     const dir = tempDir();
     const first = hookd(['migrate', '--json'], { cwd: dir });
     assert.equal(first.status, 0, first.stderr);
-    const applied = JSON.parse(first.stdout).applied;
+    const applied = (JSON.parse(first.stdout) as { applied: number[] }).applied;
     assert.ok(applied.includes(1));
-    const second = JSON.parse(hookd(['migrate', '--json'], { cwd: dir }).stdout);
+    const second = JSON.parse(hookd(['migrate', '--json'], { cwd: dir }).stdout) as { applied: number[] };
     assert.deepEqual(second.applied, []);
   });
 });
@@ -122,15 +125,15 @@ describe('hookd prune', () => {
     const dir = tempDir();
     const r = await startReceiver(baseConfig(), { dir });
     const { sign } = await import('../dist/verify/index.js');
-    const ids = [];
+    const ids: string[] = [];
     for (const n of [1, 2]) {
       const body = pythonJsonDumps(jobservBuild(n));
       const res = await fetch(`${r.url}/hooks/foundries`, {
         method: 'POST',
         body,
-        headers: { 'content-type': 'application/json', ...sign(KINDS.jobserv.verify, SECRET, Buffer.from(body)) },
+        headers: { 'content-type': 'application/json', ...sign(KINDS.jobserv.verify!, SECRET, Buffer.from(body)) },
       });
-      ids.push((await res.json()).id);
+      ids.push(((await res.json()) as { id: string }).id);
     }
     await r.hookd.close();
     // Age the first event by 10 days.
@@ -140,7 +143,7 @@ describe('hookd prune', () => {
     db.close();
     const res = hookd(['prune', '--json'], { cwd: dir });
     assert.equal(res.status, 0, res.stderr);
-    assert.equal(JSON.parse(res.stdout).pruned, 1);
+    assert.equal((JSON.parse(res.stdout) as { pruned: number }).pruned, 1);
     const after = new Database(path.join(dir, 'data', 'hookd.db'), { readonly: true });
     assert.deepEqual(after.prepare('SELECT id FROM events').pluck().all(), [ids[1]]);
     assert.equal(after.prepare('SELECT COUNT(*) FROM requests').pluck().get(), 1, 'the old request body went too');
@@ -158,7 +161,7 @@ describe('hookd doctor', () => {
     const findings = bad.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as Finding);
     assert.ok(findings.some((f) => f.level === 'fail' && /UNSET_NOT_REAL/.test(f.message)));
   });
 
@@ -172,7 +175,7 @@ describe('hookd doctor', () => {
     const plugins = res.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l))
+      .map((l) => JSON.parse(l) as Finding)
       .filter((f) => f.check === 'plugins');
     assert.deepEqual(
       plugins.map((f) => [f.level, f.message.split(' ')[0]]),

@@ -8,15 +8,16 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { repoRoot, tempDir } from './helpers/hookd.js';
 import { runHookd as hookd } from './helpers/cli.js';
+import type { AddressInfo } from 'node:net';
 
 const fixtures = path.join(repoRoot, 'test', 'fixtures', 'iglu');
 const FACTOTUM_JOB = 'iglu:com.snowplowanalytics.factotum/job_update/jsonschema/1-0-0';
 const JOBSERV = 'iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0';
 
 /** A temp cwd with hookd.yaml and, when repositories are given, a resolver config ahead of the embedded registry. */
-function project({ repositories, sources } = {}) {
+function project({ repositories, sources }: { repositories?: unknown[]; sources?: Record<string, unknown> } = {}): string {
   const dir = tempDir('hookd-schemas-');
-  const config = { sources: sources ?? { foundries: { kind: 'jobserv', secret: 'not-a-real-secret' } } };
+  const config: Record<string, unknown> = { sources: sources ?? { foundries: { kind: 'jobserv', secret: 'not-a-real-secret' } } };
   if (repositories) {
     fs.writeFileSync(
       path.join(dir, 'resolver.json'),
@@ -28,22 +29,24 @@ function project({ repositories, sources } = {}) {
   return dir;
 }
 
-function write(dir, name, value) {
+function write(dir: string, name: string, value: unknown): string {
   const file = path.join(dir, name);
   fs.writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
   return file;
 }
 
-const fixture = (rel) => path.join(fixtures, rel);
-const readFixture = (rel) => JSON.parse(fs.readFileSync(fixture(rel), 'utf8'));
-const jsonLines = (text) =>
+const fixture = (rel: string): string => path.join(fixtures, rel);
+const readFixture = <T>(rel: string): T => JSON.parse(fs.readFileSync(fixture(rel), 'utf8')) as T;
+// One JSON value per line of `--json` output; each test reads the fields its command prints.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const jsonLines = (text: string): any[] =>
   text
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
 
 /** A static Iglu registry on loopback; `mode` decides how it answers. */
-async function staticRegistry(mode) {
+async function staticRegistry(mode: 'ok' | 'fail'): Promise<{ server: http.Server; uri: string }> {
   const server = http.createServer((req, res) => {
     if (mode === 'fail') return res.writeHead(500).end('boom');
     if (req.url === '/schemas/com.acme/thing/jsonschema/1-0-0') {
@@ -59,13 +62,13 @@ async function staticRegistry(mode) {
     }
     res.writeHead(404).end();
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { server, uri: `http://127.0.0.1:${server.address().port}` };
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, uri: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 describe('hookd schemas resolve', () => {
-  let good;
-  let failing;
+  let good: { server: http.Server; uri: string };
+  let failing: { server: http.Server; uri: string };
   before(async () => {
     good = await staticRegistry('ok');
     failing = await staticRegistry('fail');
@@ -104,7 +107,7 @@ describe('hookd schemas resolve', () => {
     assert.equal(out.uri, FACTOTUM_JOB);
     assert.equal(out.repository, 'legacy factotum schemas');
     assert.deepEqual(
-      out.order.map((r) => [r.name, r.kind]),
+      out.order.map((r: { name: string; kind: string }) => [r.name, r.kind]),
       [
         ['legacy factotum schemas', 'embedded'],
         ['hookd embedded registry', 'embedded'],
@@ -187,7 +190,7 @@ describe('hookd schemas check', () => {
 
   it('--source picks the preset rule: jobserv fixed URI, hkube progress vs result, a configured source, factotum 0.7 shapes', async () => {
     const dir = project({ sources: { factotum: { kind: 'iglu', token: 'not-real' }, foundries: { kind: 'jobserv', secret: 'not-real' } } });
-    const cases = [
+    const cases: [string[], string, string][] = [
       [['--source', 'foundries'], 'seeds/004-jobserv-build.json', JOBSERV],
       [['--source', 'jobserv'], 'seeds/004-jobserv-build.json', JOBSERV],
       [['--source', 'hkube'], 'seeds/001-hkube-progress.json', 'iglu:dev.hookd.hkube/progress/jsonschema/1-0-0'],
@@ -207,7 +210,7 @@ describe('hookd schemas check', () => {
 
   it('--schema checks the whole payload against that URI; a malformed one is exit 1', async () => {
     const dir = project();
-    const broken = write(dir, 'broken.json', { ...readFixture('seeds/004-jobserv-build.json'), status: 'DONE', build_id: '67' });
+    const broken = write(dir, 'broken.json', { ...readFixture<Record<string, unknown>>('seeds/004-jobserv-build.json'), status: 'DONE', build_id: '67' });
     const res = await hookd(['schemas', 'check', broken, '--schema', JOBSERV], dir);
     assert.equal(res.status, 1);
     assert.match(res.stdout, /^ {2}\/status: must be equal to one of the allowed values/m);
@@ -219,7 +222,7 @@ describe('hookd schemas check', () => {
 
   it('a ShotGrid batch is split into its deliveries and each is reported', async () => {
     const dir = project();
-    const delivery = readFixture('shotgrid-delivery.json');
+    const delivery = readFixture<{ timestamp: string; data: Record<string, unknown> }>('shotgrid-delivery.json');
     const brokenDelivery = { ...delivery.data, delivery_id: 'd-2', entity: { type: 'Asset', id: '1419' } };
     const batch = write(dir, 'batch.json', { timestamp: delivery.timestamp, data: { deliveries: [delivery.data, brokenDelivery] } });
     const res = await hookd(['schemas', 'check', batch, '--source', 'shotgrid'], dir);
@@ -228,7 +231,7 @@ describe('hookd schemas check', () => {
     assert.match(res.stdout, /^invalid: .*batch\.json deliveries\[1\] against .*\n {2}\/data\/entity\/id: must be integer$/m);
     const json = await hookd(['schemas', 'check', batch, '--source', 'shotgrid', '--json'], dir);
     assert.deepEqual(
-      jsonLines(json.stdout).map((l) => [l.item, l.valid]),
+      jsonLines(json.stdout).map((l: { item: number; valid: boolean }) => [l.item, l.valid]),
       [
         [0, true],
         [1, false],

@@ -7,11 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as events from '../dist/cli/commands/events.js';
 import { SECRET, jobservBuild, post, pythonJsonDumps, repoRoot, signedHeaders, startReceiver, tempDir } from './helpers/hookd.js';
+import type { EventDetailJson, EventSummaryJson } from '../dist/admin/event-json.js';
+import type { CliIO } from '../dist/cli/command.js';
+import type { ConfigInput, Posted, Receiver } from './helpers/hookd.js';
 
 const ADMIN_TOKEN = 'test-admin-token-not-real';
 const CLI = path.join(repoRoot, 'dist', 'cli', 'main.js');
 
-function config() {
+function config(): ConfigInput {
   return {
     server: { port: 0, host: '127.0.0.1', rateLimit: false },
     admin: { port: 0, token: ADMIN_TOKEN },
@@ -21,13 +24,13 @@ function config() {
 }
 
 /** Runs `hookd …` in `dir` as a user would; answers {code, stdout (Buffer), out (text), err}. */
-function hookd(dir, args) {
+function hookd(dir: string, args: string[]): Promise<{ code: number | null; stdout: Buffer; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, HOOKD_DATA_DIR: path.join(dir, 'data') } });
-    const out = [];
+    const out: Buffer[] = [];
     let err = '';
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       const stdout = Buffer.concat(out);
@@ -37,38 +40,40 @@ function hookd(dir, args) {
 }
 
 /** The same command in-process (no node start-up): for the many small filter checks. */
-async function hookdInProcess(dir, args) {
-  const out = [];
-  const err = [];
-  const io = { out: (l) => out.push(l), err: (l) => err.push(l), env: { ...process.env, HOOKD_DATA_DIR: path.join(dir, 'data') }, cwd: dir };
+async function hookdInProcess(dir: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), env: { ...process.env, HOOKD_DATA_DIR: path.join(dir, 'data') }, cwd: dir };
   const code = await events.run(args.slice(1), io);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 /** A long-running `hookd events tail …`: lines as they come, then SIGINT. */
-function follow(dir, args) {
+function follow(dir: string, args: string[]) {
   const child = spawn(process.execPath, [CLI, 'events', 'tail', ...args], { cwd: dir, env: { ...process.env, HOOKD_DATA_DIR: path.join(dir, 'data') } });
-  const lines = [];
+  const lines: string[] = [];
   let partial = '';
   let err = '';
-  const waiters = new Set();
-  child.stdout.on('data', (d) => {
-    const parts = (partial + d).split('\n');
-    partial = parts.pop();
+  const waiters = new Set<() => void>();
+  child.stdout.on('data', (d: Buffer) => {
+    const parts = (partial + d.toString()).split('\n');
+    partial = parts.pop() ?? '';
     lines.push(...parts);
     for (const w of waiters) w();
   });
-  child.stderr.on('data', (d) => (err += d));
-  const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
   return {
     lines,
-    async waitFor(test, timeoutMs = 10000) {
+    async waitFor(test: (line: string) => boolean, timeoutMs = 10000): Promise<string> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const hit = lines.find(test);
         if (hit !== undefined) return hit;
         if (Date.now() > deadline) throw new Error(`tail printed no such line in ${timeoutMs} ms; got ${JSON.stringify(lines)}; stderr ${err}`);
-        await new Promise((resolve) => {
+        await new Promise<void>((resolve) => {
           const w = () => (waiters.delete(w), resolve());
           waiters.add(w);
           setTimeout(w, 100);
@@ -83,10 +88,10 @@ function follow(dir, args) {
 }
 
 describe('hookd events list|show|tail', () => {
-  let r;
-  let dir;
-  const ids = {};
-  const send = async (source, value) => {
+  let r: Receiver;
+  let dir: string;
+  const ids: Record<string, string> = {};
+  const send = async (source: string, value: unknown): Promise<Posted> => {
     const body = pythonJsonDumps(value);
     return post(`${r.url}/hooks/${source}`, body, signedHeaders('jobserv', SECRET, body));
   };
@@ -119,18 +124,18 @@ describe('hookd events list|show|tail', () => {
     const events = all.out
       .trimEnd()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as EventSummaryJson);
     assert.deepEqual(
       events.map((e) => e.id),
       [ids.quarantined, ids.other, ids.failed, ids.passed],
     );
     assert.deepEqual(Object.keys(events[0]).sort(), ['contentType', 'id', 'outcomes', 'reason', 'receivedAt', 'schema', 'seq', 'size', 'source', 'status']);
-    const ids_ = async (...args) =>
+    const ids_ = async (...args: string[]): Promise<string[]> =>
       (await hookdInProcess(dir, ['events', 'list', '--json', ...args])).out
         .trimEnd()
         .split('\n')
         .filter(Boolean)
-        .map((l) => JSON.parse(l).id);
+        .map((l) => (JSON.parse(l) as EventSummaryJson).id);
     assert.deepEqual(await ids_('--source', 'other'), [ids.other]);
     assert.deepEqual(await ids_('--status', 'quarantined'), [ids.quarantined]);
     assert.deepEqual(await ids_('--search', 'failed'), [ids.failed]);
@@ -145,8 +150,11 @@ describe('hookd events list|show|tail', () => {
     const tail = follow(dir, ['-n', '0']);
     try {
       await tail.waitFor((l) => l.startsWith('ID'));
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.equal(tail.lines.filter(Boolean).length, 1, 'only the header');
+      // What tail prints up front comes before anything that arrives later: once a fresh event's
+      // line is out, the header and that line must be all there is.
+      const fresh = (await send('jobserv', jobservBuild(5))).json.id as string;
+      const line = await tail.waitFor((l) => l.startsWith(fresh));
+      assert.deepEqual(tail.lines.filter(Boolean).slice(1), [line], 'only the header, then what arrived');
     } finally {
       assert.equal((await tail.stop()).code, 0);
     }
@@ -170,12 +178,13 @@ describe('hookd events list|show|tail', () => {
   });
 
   it('show --json: the admin API detail shape; --raw: the exact bytes', async () => {
-    const json = JSON.parse((await hookd(dir, ['events', 'show', ids.failed, '--json'])).out);
+    const json = JSON.parse((await hookd(dir, ['events', 'show', ids.failed, '--json'])).out) as EventDetailJson;
     const stored = await r.hookd.store.getEvent(ids.failed);
+    assert.ok(stored);
     assert.equal(json.id, ids.failed);
     assert.equal(json.body, stored.body.toString());
     assert.equal(Buffer.from(json.bodyBase64, 'base64').compare(stored.body), 0);
-    assert.equal(json.payload.status, 'FAILED');
+    assert.equal((json.payload as { status: string }).status, 'FAILED');
     const raw = await hookd(dir, ['events', 'show', ids.failed, '--raw']);
     assert.equal(raw.code, 0);
     assert.equal(raw.stdout.compare(stored.body), 0, 'byte for byte');
@@ -208,12 +217,12 @@ describe('hookd events list|show|tail', () => {
   it('tail --json with filters: only matching events, one object per line', async () => {
     const tail = follow(dir, ['--json', '-n', '1', '--source', 'other', '--interval', '100']);
     try {
-      const last = JSON.parse(await tail.waitFor((l) => l.startsWith('{')));
+      const last = JSON.parse(await tail.waitFor((l) => l.startsWith('{'))) as EventSummaryJson;
       assert.equal(last.source, 'other', 'the last matching event first');
       const skipped = (await send('jobserv', jobservBuild(20))).json.id;
       const wanted = (await send('other', jobservBuild(21))).json.id;
       const line = await tail.waitFor((l) => l.includes(wanted));
-      assert.equal(JSON.parse(line).source, 'other');
+      assert.equal((JSON.parse(line) as EventSummaryJson).source, 'other');
       assert.ok(!tail.lines.some((l) => l.includes(skipped)), 'filtered out');
     } finally {
       assert.equal((await tail.stop()).code, 0);
@@ -228,7 +237,7 @@ describe('hookd events list|show|tail', () => {
     await second.hookd.close();
     const res = await hookd(copy, ['events', 'list', '--json']);
     assert.equal(res.code, 0, res.err);
-    assert.equal(JSON.parse(res.out.trim()).id, id);
+    assert.equal((JSON.parse(res.out.trim()) as EventSummaryJson).id, id);
   });
 
   it('says how to get a database when there is none', async () => {

@@ -4,10 +4,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { SECRET, jobservBuild, post, pythonJsonDumps, signedHeaders, startReceiver } from './helpers/hookd.js';
 import { parsePrometheus, sample } from './helpers/admin.js';
+import type { Parsed } from './helpers/admin.js';
+import type { ConfigInput, Posted, Receiver } from './helpers/hookd.js';
 
 const ADMIN_TOKEN = 'test-admin-token-not-real';
 
-function config() {
+function config(): ConfigInput {
   return {
     server: { port: 0, host: '127.0.0.1', rateLimit: false },
     admin: { port: 0, token: ADMIN_TOKEN },
@@ -16,20 +18,20 @@ function config() {
   };
 }
 
-async function scrape(r) {
+async function scrape(r: Receiver): Promise<Parsed> {
   const res = await fetch(`${r.hookd.adminUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   assert.equal(res.status, 200);
-  assert.match(res.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
   return parsePrometheus(await res.text());
 }
 
-const send = (r, value, headers) => {
+const send = (r: Receiver, value: unknown, headers?: Record<string, string>): Promise<Posted> => {
   const body = pythonJsonDumps(value);
   return post(`${r.url}/hooks/jobserv`, body, headers ?? signedHeaders('jobserv', SECRET, body));
 };
 
 describe('GET /metrics', () => {
-  let r;
+  let r: Receiver;
   before(async () => {
     r = await startReceiver(config());
   });
@@ -37,7 +39,7 @@ describe('GET /metrics', () => {
 
   it('is Prometheus text with every documented family and its type', async () => {
     const m = await scrape(r);
-    const expected = {
+    const expected: Record<string, string> = {
       hookd_requests_total: 'counter',
       hookd_ack_duration_seconds: 'histogram',
       hookd_events_stored_total: 'counter',
@@ -50,7 +52,7 @@ describe('GET /metrics', () => {
     };
     for (const [name, type] of Object.entries(expected)) {
       assert.equal(m.families.get(name)?.type, type, name);
-      assert.ok(m.families.get(name).help, `${name} has HELP`);
+      assert.ok(m.families.get(name)?.help, `${name} has HELP`);
     }
     assert.ok(sample(m, 'hookd_db_size_bytes') > 0, 'the database file exists from the start');
   });
@@ -63,7 +65,7 @@ describe('GET /metrics', () => {
     assert.equal((await send(r, jobservBuild(201), { 'content-type': 'application/json' })).status, 401);
     assert.equal((await send(r, jobservBuild(202), { 'content-type': 'text/plain' })).status, 415);
     const m = await scrape(r);
-    const delta = (name, labels) => sample(m, name, labels) - sample(before, name, labels);
+    const delta = (name: string, labels?: Record<string, string>): number => sample(m, name, labels) - sample(before, name, labels);
 
     assert.equal(delta('hookd_requests_total', { source: 'jobserv', status: '200' }), 3);
     assert.equal(delta('hookd_requests_total', { source: 'jobserv', status: '422' }), 1);
@@ -83,7 +85,7 @@ describe('GET /metrics', () => {
       ['0.0005', '0.001', '0.002', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '+Inf'],
     );
     for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i].value >= buckets[i - 1].value, 'buckets are cumulative');
-    assert.equal(buckets.at(-1).value, sample(m, 'hookd_ack_duration_seconds_count', { source: 'jobserv' }));
+    assert.equal(buckets.at(-1)?.value, sample(m, 'hookd_ack_duration_seconds_count', { source: 'jobserv' }));
     assert.ok(sample(m, 'hookd_ack_duration_seconds_sum', { source: 'jobserv' }) > 0);
 
     assert.ok(delta('hookd_commit_batch_size_count') >= 1, 'at least one group commit');

@@ -8,13 +8,22 @@ import { openStream, parsePrometheus, sample } from './helpers/admin.js';
 import { RejectionLog } from '../dist/admin/rejections.js';
 import { detailJson } from '../dist/admin/event-json.js';
 import { decodeCursor, encodeCursor } from '../dist/admin/event-query.js';
+import type { EventSummaryJson } from '../dist/admin/event-json.js';
+import type { rejectionJson } from '../dist/admin/rejections.js';
+import type { Outcome } from '../dist/dispatch/types.js';
+import type { StoredEvent } from '../dist/store/types.js';
+import type { ConfigInput, Posted, Receiver } from './helpers/hookd.js';
+
+type RejectionJson = ReturnType<typeof rejectionJson>;
+/** What `until` answers: the test's value once it is truthy. */
+type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
 
 const ADMIN_TOKEN = 'test-admin-token-not-real';
 const GH_SECRET = 'gh-test-secret-not-real';
 const SG_SECRET = 'sg-test-secret-not-real';
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
-function config() {
+function config(): ConfigInput {
   return {
     server: { port: 0, host: '127.0.0.1', rateLimit: false },
     admin: { port: 0, token: ADMIN_TOKEN },
@@ -29,23 +38,23 @@ function config() {
 }
 
 describe('admin API', () => {
-  let r;
-  let admin;
-  const ids = {};
-  const get = async (path, headers = auth) => {
+  let r: Receiver;
+  let admin: string;
+  const ids: Record<string, string> = {};
+  const get = async (path: string, headers: Record<string, string> = auth): Promise<Posted> => {
     const res = await fetch(`${admin}${path}`, { headers });
     const text = await res.text();
-    let json;
+    let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {}
     return { status: res.status, headers: res.headers, json, text };
   };
-  const sendJobserv = async (value) => {
+  const sendJobserv = async (value: unknown): Promise<Posted> => {
     const body = pythonJsonDumps(value);
     return post(`${r.url}/hooks/jobserv`, body, signedHeaders('jobserv', SECRET, body));
   };
-  const sendGh = async (value, extra = {}) => {
+  const sendGh = async (value: unknown, extra: Record<string, string> = {}): Promise<Posted> => {
     const body = JSON.stringify(value);
     return post(`${r.url}/hooks/gh`, body, signedHeaders('github', GH_SECRET, body, { 'x-github-delivery': `d-${Math.random()}`, ...extra }));
   };
@@ -63,7 +72,7 @@ describe('admin API', () => {
   after(() => r.hookd.close());
 
   describe('every admin route needs the bearer token', () => {
-    const routes = [
+    const routes: [string, string][] = [
       ['GET', '/api/events'],
       ['GET', '/api/events/ID'],
       ['GET', '/api/events/ID/raw'],
@@ -76,7 +85,7 @@ describe('admin API', () => {
       ['GET', '/metrics'],
       ['GET', '/api/no-such-route'],
     ];
-    const wrong = [
+    const wrong: [string, Record<string, string>, string][] = [
       ['no credentials', {}, ''],
       ['a wrong bearer token', { authorization: 'Bearer not-the-token' }, ''],
       ['the token as X-Hookd-Token (sources only)', { 'x-hookd-token': ADMIN_TOKEN }, ''],
@@ -113,8 +122,8 @@ describe('admin API', () => {
         assert.ok(!text.includes(ids.passed) && !text.includes(ADMIN_TOKEN), `${path} holds no event and no token`);
       }
       const page = await fetch(`${admin}/`);
-      assert.match(page.headers.get('content-type'), /^text\/html/);
-      assert.match(page.headers.get('content-security-policy'), /default-src 'self'/, 'the page may load nothing from elsewhere');
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/, 'the page may load nothing from elsewhere');
       for (const path of ['/healthz', '/readyz']) assert.equal((await fetch(`${r.url}${path}`)).status, 200, `ingest ${path}`);
     });
 
@@ -131,7 +140,7 @@ describe('admin API', () => {
     it('lists every status, newest first, with the documented fields', async () => {
       const res = await get('/api/events');
       assert.equal(res.status, 200);
-      const got = res.json.events.map((e) => e.id);
+      const got = res.json.events.map((e: EventSummaryJson) => e.id);
       assert.deepEqual(got, [ids.gh, ids.quarantined, ids.failed, ids.passed]);
       assert.equal(res.json.next, null);
       const q = res.json.events[1];
@@ -145,7 +154,7 @@ describe('admin API', () => {
     });
 
     it('filters by source, status, schema (exact or *), body text and time range', async () => {
-      const list = async (query) => (await get(`/api/events?${query}`)).json.events.map((e) => e.id);
+      const list = async (query: string): Promise<string[]> => (await get(`/api/events?${query}`)).json.events.map((e: EventSummaryJson) => e.id);
       assert.deepEqual(await list('source=gh'), [ids.gh]);
       assert.deepEqual(await list('status=quarantined'), [ids.quarantined]);
       assert.deepEqual(await list('status=accepted&source=jobserv'), [ids.failed, ids.passed]);
@@ -160,8 +169,8 @@ describe('admin API', () => {
       assert.deepEqual(await list('q=failed'), [ids.failed], 'ASCII case-insensitive, `q` alias');
       assert.deepEqual(await list('search=%25'), [], 'LIKE wildcards are literal');
       assert.deepEqual(await list('search=opened&source=gh'), [ids.gh]);
-      const first = (await r.hookd.store.getEvent(ids.passed)).receivedAt;
-      const last = (await r.hookd.store.getEvent(ids.gh)).receivedAt;
+      const first = (await r.hookd.store.getEvent(ids.passed))!.receivedAt;
+      const last = (await r.hookd.store.getEvent(ids.gh))!.receivedAt;
       assert.deepEqual(await list(`until=${first}`), [], 'until is exclusive');
       assert.deepEqual(await list(`since=${new Date(last).toISOString()}`), [ids.gh], 'since takes ISO time, inclusive');
       assert.equal((await list('since=1h')).length, 4, 'since takes an age');
@@ -184,16 +193,16 @@ describe('admin API', () => {
     });
 
     it('pages with an opaque cursor: every event once, newest first, limit capped at 500', async () => {
-      const extra = [];
+      const extra: string[] = [];
       for (let i = 0; i < 7; i++) extra.push((await sendGh({ action: 'page', n: i })).json.id);
-      const seen = [];
+      const seen: string[] = [];
       let next = '';
       let pages = 0;
       do {
         const res = await get(`/api/events?source=gh&limit=3${next ? `&cursor=${encodeURIComponent(next)}` : ''}`);
         assert.equal(res.status, 200);
         assert.ok(res.json.events.length <= 3);
-        seen.push(...res.json.events.map((e) => e.id));
+        seen.push(...res.json.events.map((e: EventSummaryJson) => e.id));
         next = res.json.next;
         pages++;
       } while (next);
@@ -205,7 +214,7 @@ describe('admin API', () => {
       assert.equal(all.json.events.length, 11);
       const before = await get(`/api/events?before=${ids.failed}`);
       assert.deepEqual(
-        before.json.events.map((e) => e.id),
+        before.json.events.map((e: EventSummaryJson) => e.id),
         [ids.passed],
         'README → Admin API ?before=<id>',
       );
@@ -219,11 +228,12 @@ describe('admin API', () => {
       assert.equal(res.status, 200);
       const e = res.json;
       const stored = await r.hookd.store.getEvent(ids.quarantined);
+      assert.ok(stored);
       assert.equal(e.body, stored.body.toString('utf8'));
       assert.equal(Buffer.from(e.bodyBase64, 'base64').compare(stored.body), 0);
       assert.deepEqual(e.payload, { build_id: 3, status: 'PASSED' });
       assert.match(e.headers['x-jobserv-sig'], /^sha256:[0-9a-f]{64}$/, 'signature headers are kept');
-      assert.ok(Array.isArray(e.errors) && e.errors.some((x) => /runs/.test(x.message)));
+      assert.ok(Array.isArray(e.errors) && e.errors.some((x: { message: string }) => /runs/.test(x.message)));
       assert.match(e.reason, /verified, but the body does not match/);
       assert.deepEqual(e.outcomes, []);
       assert.ok(!JSON.stringify(e).includes(SECRET), 'the source secret never appears');
@@ -243,7 +253,7 @@ describe('admin API', () => {
 
     it('body is null when the bytes are not UTF-8; bodyBase64 always has them', () => {
       const bytes = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
-      const e = {
+      const e: StoredEvent = {
         seq: 1,
         id: 'X',
         source: 's',
@@ -290,7 +300,7 @@ describe('admin API', () => {
       const res = await get('/api/rejections');
       assert.equal(res.status, 200);
       assert.ok(!res.text.includes(marker), 'no body is kept');
-      const [tooBig, utf16, notJson, unknown, missing, mismatch] = res.json.rejections;
+      const [tooBig, utf16, notJson, unknown, missing, mismatch] = res.json.rejections as RejectionJson[];
       assert.ok(res.json.total >= 6);
       assert.deepEqual([utf16.status, utf16.code], [415, 'unsupported_charset']);
       assert.match(utf16.explanation, /charset other than UTF-8/);
@@ -309,7 +319,7 @@ describe('admin API', () => {
       assert.deepEqual(Object.keys(mismatch).sort(), ['at', 'clientIp', 'code', 'explanation', 'reason', 'size', 'source', 'status']);
       const onlyTiny = await get('/api/rejections?source=tiny&limit=5');
       assert.deepEqual(
-        onlyTiny.json.rejections.map((x) => x.source),
+        onlyTiny.json.rejections.map((x: RejectionJson) => x.source),
         ['tiny'],
       );
     });
@@ -357,7 +367,9 @@ describe('admin API', () => {
     });
 
     it('sends each delivery of a ShotGrid batch as its own event', async () => {
-      const delivery = JSON.parse(fs.readFileSync(new URL('./fixtures/iglu/shotgrid-delivery.json', import.meta.url), 'utf8')).data;
+      const delivery = (
+        JSON.parse(fs.readFileSync(new URL('./fixtures/iglu/shotgrid-delivery.json', import.meta.url), 'utf8')) as { data: Record<string, unknown> }
+      ).data;
       const batch = {
         timestamp: '2021-02-22T17:40:27Z',
         data: { deliveries: [1, 2, 3].map((n) => ({ ...delivery, delivery_id: `stream-${n}`, event_log_entry_id: n })) },
@@ -368,10 +380,10 @@ describe('admin API', () => {
         await stream.next('hello');
         const sent = await post(`${r.url}/hooks/sg`, body, signedHeaders('shotgrid', SG_SECRET, body));
         assert.equal(sent.status, 200);
-        const got = [];
+        const got: EventSummaryJson[] = [];
         for (let i = 0; i < 3; i++) got.push((await stream.next('event')).data);
         assert.deepEqual(
-          got.map((e) => e.id),
+          got.map((e: EventSummaryJson) => e.id),
           sent.json.ids,
         );
         assert.ok(
@@ -400,8 +412,8 @@ describe('admin API', () => {
 });
 
 describe('admin API with a plugin', () => {
-  let r;
-  const call = async (method, path, body) => {
+  let r: Receiver;
+  const call = async (method: string, path: string, body?: unknown): Promise<Pick<Posted, 'status' | 'json'>> => {
     const res = await fetch(`${r.hookd.adminUrl}${path}`, {
       method,
       headers: { ...auth, 'content-type': 'application/json' },
@@ -409,11 +421,12 @@ describe('admin API with a plugin', () => {
     });
     return { status: res.status, json: await res.json() };
   };
-  const outcome = async (id) => (await call('GET', `/api/events/${id}`)).json.outcomes.find((o) => o.plugin === 'counter');
-  const until = async (test, what) => {
+  const outcome = async (id: string): Promise<Outcome | undefined> =>
+    (await call('GET', `/api/events/${id}`)).json.outcomes.find((o: Outcome) => o.plugin === 'counter');
+  const until = async <T>(test: () => Promise<T>, what: string): Promise<Truthy<T>> => {
     for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((res) => setTimeout(res, 50))) {
       const v = await test();
-      if (v) return v;
+      if (v) return v as Truthy<T>;
     }
     throw new Error(`timed out waiting for ${what}`);
   };
@@ -455,7 +468,7 @@ export default {
     const body = pythonJsonDumps(jobservBuild(500));
     const id = (await post(`${r.url}/hooks/jobserv`, body, signedHeaders('jobserv', SECRET, body))).json.id;
     const first = await until(async () => (await outcome(id))?.status === 'done' && outcome(id), 'the first delivery');
-    assert.match(first.output, /^call \d+: /);
+    assert.match(first.output ?? '', /^call \d+: /);
     const listed = (await call('GET', '/api/events?source=jobserv&limit=1')).json.events[0];
     assert.deepEqual(listed.outcomes, [{ plugin: 'counter', status: 'done' }], 'the listing carries plugin outcomes');
     const replay = await call('POST', `/api/events/${id}/replay`);
@@ -463,10 +476,10 @@ export default {
     assert.deepEqual(replay.json, { id, queued: 1 });
     const again = await until(async () => {
       const o = await outcome(id);
-      return o.output !== first.output && o;
+      return o !== undefined && o.output !== first.output && o;
     }, 'the replayed delivery');
     assert.equal(again.status, 'done');
-    assert.equal(Number(/^call (\d+)/.exec(again.output)[1]), Number(/^call (\d+)/.exec(first.output)[1]) + 1);
+    assert.equal(Number(/^call (\d+)/.exec(again.output ?? '')![1]), Number(/^call (\d+)/.exec(first.output ?? '')![1]) + 1);
     assert.equal((await call('POST', `/api/events/${id}/replay`, { plugin: 'nope' })).status, 404, 'an unknown plugin');
     assert.deepEqual((await call('POST', `/api/events/${id}/replay`, { plugin: 'counter' })).json, { id, queued: 1, plugin: 'counter' });
   });
@@ -491,14 +504,14 @@ export default {
   });
 
   it('filters by plugin outcome', async () => {
-    const send = async (n, status) => {
+    const send = async (n: number, status: string): Promise<string> => {
       const body = pythonJsonDumps(jobservBuild(n, status));
       return (await post(`${r.url}/hooks/jobserv`, body, signedHeaders('jobserv', SECRET, body))).json.id;
     };
     const failed = await send(600, 'FAILED');
     const done = await send(601, 'PASSED');
     await until(async () => (await outcome(failed))?.status === 'failed' && (await outcome(done))?.status === 'done', 'both outcomes');
-    const ids = async (query) => (await call('GET', `/api/events?${query}`)).json.events.map((e) => e.id);
+    const ids = async (query: string): Promise<string[]> => (await call('GET', `/api/events?${query}`)).json.events.map((e: EventSummaryJson) => e.id);
     assert.deepEqual(await ids('outcome=failed'), [failed]);
     assert.deepEqual(await ids('outcome=failed&plugin=counter'), [failed]);
     assert.deepEqual(await ids('outcome=done&plugin=counter&limit=1'), [done]);
@@ -514,7 +527,7 @@ export default {
   it('plugin metrics: lag, state and outcomes', async () => {
     const res = await fetch(`${r.hookd.adminUrl}/metrics`, { headers: auth });
     const m = parsePrometheus(await res.text());
-    assert.equal(m.families.get('hookd_plugin_lag_events').type, 'gauge');
+    assert.equal(m.families.get('hookd_plugin_lag_events')?.type, 'gauge');
     assert.equal(sample(m, 'hookd_plugin_state', { plugin: 'counter', state: 'active' }), 1);
     assert.equal(sample(m, 'hookd_plugin_state', { plugin: 'counter', state: 'disabled' }), 0);
     assert.ok(sample(m, 'hookd_plugin_outcomes_total', { plugin: 'counter', status: 'done' }) >= 3);
@@ -536,8 +549,7 @@ describe('admin listener lifecycle', () => {
 
   it('admin.metricsPublic opens /metrics only, nothing else', async () => {
     const cfg = config();
-    cfg.admin.metricsPublic = true;
-    const r = await startReceiver(cfg);
+    const r = await startReceiver({ ...cfg, admin: { ...(cfg.admin as Record<string, unknown>), metricsPublic: true } });
     try {
       const res = await fetch(`${r.hookd.adminUrl}/metrics`);
       assert.equal(res.status, 200);

@@ -10,13 +10,13 @@ import { SECRET, baseConfig, jobservBuild, post, pythonJsonDumps, repoRoot, sign
 
 const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
 
-function configIn(text, name = 'hookd.yaml') {
+function configIn(text: string, name = 'hookd.yaml'): string {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, name), text);
   return dir;
 }
 
-function problemsOf(fn) {
+function problemsOf(fn: () => unknown): string[] {
   try {
     fn();
   } catch (err) {
@@ -54,8 +54,8 @@ describe('config defaults', () => {
   it('shotgrid sources default to a limit that fits a full batch', () => {
     const dir = configIn('sources: {sg: {kind: shotgrid, secret: x}, j: {kind: jobserv, secret: y}}\n');
     const { sources } = resolveSources(loadConfig({ cwd: dir, env: {} }), { env: {}, generate: false });
-    assert.ok(sources.get('sg').bodyLimit >= 50 * 1024 * 1024);
-    assert.equal(sources.get('j').bodyLimit, 1024 * 1024);
+    assert.ok(sources.get('sg')!.bodyLimit >= 50 * 1024 * 1024);
+    assert.equal(sources.get('j')!.bodyLimit, 1024 * 1024);
   });
 });
 
@@ -127,10 +127,10 @@ describe('secrets', () => {
     );
     const env = { B_SECRET: 'from-env-not-real', NEW: 'new-not-real', OLD: 'old-not-real' };
     const { sources } = resolveSources(loadConfig({ cwd: dir, env }), { env, generate: false });
-    assert.deepEqual(sources.get('a').credentials.secrets, ['literal-not-real']);
-    assert.deepEqual(sources.get('b').credentials.secrets, ['from-env-not-real']);
-    assert.deepEqual(sources.get('c').credentials.secrets, ['from-a-file-not-real']);
-    assert.deepEqual(sources.get('d').credentials.secrets, ['new-not-real', 'old-not-real']);
+    assert.deepEqual(sources.get('a')!.credentials.secrets, ['literal-not-real']);
+    assert.deepEqual(sources.get('b')!.credentials.secrets, ['from-env-not-real']);
+    assert.deepEqual(sources.get('c')!.credentials.secrets, ['from-a-file-not-real']);
+    assert.deepEqual(sources.get('d')!.credentials.secrets, ['new-not-real', 'old-not-real']);
   });
 
   it('a missing env var or file is a config error naming the source', () => {
@@ -143,7 +143,7 @@ describe('secrets', () => {
   it('no secret: the first start generates one, prints it once with the sender command, later starts reuse it', async () => {
     const dir = tempDir();
     const config = baseConfig({ sources: { ci: { kind: 'jobserv' } }, admin: { token: undefined } });
-    delete config.admin.token;
+    delete (config.admin as Record<string, unknown>).token;
     const first = await startReceiver(config, { dir });
     await first.hookd.close();
     const printed = first.announced.join('\n');

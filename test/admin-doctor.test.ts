@@ -7,17 +7,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { SECRET, repoRoot, startReceiver, tempDir } from './helpers/hookd.js';
+import type { Receiver } from './helpers/hookd.js';
+import type { Finding } from '../dist/cli/commands/doctor.js';
 
 const ADMIN_TOKEN = 'test-admin-token-not-real';
 
-function doctor(dir) {
+function doctor(dir: string): Promise<{ code: number | null; admin: Finding[] }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'cli', 'main.js'), 'doctor', '--json'], {
       cwd: dir,
       env: { ...process.env, HOOKD_DATA_DIR: path.join(dir, 'data') },
     });
     let out = '';
-    child.stdout.on('data', (d) => (out += d));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
     child.on('close', (code) =>
       resolve({
@@ -26,14 +28,14 @@ function doctor(dir) {
           .trim()
           .split('\n')
           .filter(Boolean)
-          .map((l) => JSON.parse(l))
+          .map((l) => JSON.parse(l) as Finding)
           .filter((f) => f.check === 'admin'),
       }),
     );
   });
 }
 
-function configDir(admin) {
+function configDir(admin: Record<string, unknown>): string {
   const dir = tempDir('hookd-doctor-admin-');
   const config = { server: { port: 0, host: '127.0.0.1' }, admin, sources: { jobserv: { kind: 'jobserv', secret: SECRET } } };
   fs.writeFileSync(path.join(dir, 'hookd.yaml'), YAML.stringify(config));
@@ -41,8 +43,8 @@ function configDir(admin) {
 }
 
 describe('hookd doctor: the admin surface', () => {
-  let r;
-  let port;
+  let r: Receiver;
+  let port: number;
   before(async () => {
     r = await startReceiver({
       server: { port: 0, host: '127.0.0.1', rateLimit: false },
@@ -81,7 +83,7 @@ describe('hookd doctor: the admin surface', () => {
       JSON.stringify(free.admin),
     );
     const dir = configDir({ port: 9999, host: '0.0.0.0', token: ADMIN_TOKEN });
-    const yaml = YAML.parse(fs.readFileSync(path.join(dir, 'hookd.yaml'), 'utf8'));
+    const yaml = YAML.parse(fs.readFileSync(path.join(dir, 'hookd.yaml'), 'utf8')) as { server: { port: number } };
     yaml.server.port = 9999;
     fs.writeFileSync(path.join(dir, 'hookd.yaml'), YAML.stringify(yaml));
     const shared = await doctor(dir);

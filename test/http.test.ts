@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { SECRET, baseConfig, jobservBuild, post, pythonJsonDumps, signedHeaders, startReceiver } from './helpers/hookd.js';
 
-async function twoClients(trustProxy) {
+async function twoClients(trustProxy: string | false): Promise<number[]> {
   const r = await startReceiver(baseConfig({ server: { trustProxy, rateLimit: { windowMs: 60000, limit: 1 } } }));
   try {
-    const codes = [];
+    const codes: number[] = [];
     for (const [i, forwarded] of ['203.0.113.7', '198.51.100.9'].entries()) {
       const body = pythonJsonDumps(jobservBuild(700 + i));
       codes.push((await post(`${r.url}/hooks/foundries`, body, signedHeaders('jobserv', SECRET, body, { 'x-forwarded-for': forwarded }))).status);
@@ -33,10 +33,10 @@ describe('a slow client cannot hold a socket forever', () => {
     try {
       const { port } = new URL(r.url);
       const started = Date.now();
-      const answer = await new Promise((resolve, reject) => {
+      const answer = await new Promise<string>((resolve, reject) => {
         const socket = net.connect(Number(port), '127.0.0.1', () => socket.write('POST /hooks/foundries HTTP/1.1\r\nHost: x\r\nX-Slow: '));
         let data = '';
-        socket.on('data', (d) => (data += d));
+        socket.on('data', (d: Buffer) => (data += d.toString()));
         socket.on('close', () => resolve(data));
         socket.on('error', reject);
         setTimeout(() => reject(new Error('socket still open after 8 s')), 8000).unref();
