@@ -280,7 +280,7 @@ function corpus(): Case[] {
     ['NUL in a header value', () => Buffer.from(`POST /hooks/foundries HTTP/1.1\r\n${HOST}X-Nul: a\x00b\r\nConnection: close\r\n\r\n`), 400],
     ['bare LF line endings', () => Buffer.from(`POST /hooks/foundries HTTP/1.1\n${HOST.trim()}\nConnection: close\n\n`)],
     ['HTTP/2 preface', () => Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), 400],
-    ['TLS ClientHello', () => Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, ...Array(64).fill(7)]), 400],
+    ['TLS ClientHello', () => Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, ...Array<number>(64).fill(7)]), 400],
     ['empty lines only', () => Buffer.from('\r\n\r\n\r\nX'), 400],
     [
       'websocket upgrade',
