@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freshBuild, pluginSaw, post, receiverDir, start, storedEvents } from './support.mjs';
+import { freshBuild, pluginSaw, post, receiverDir, start, storedEvents } from './support.js';
+import type { Signed } from './support.js';
 
 const ROUNDS = 5;
 const CLIENTS = 16;
@@ -13,9 +14,9 @@ const CLIENTS = 16;
 describe('SIGKILL under load', () => {
   it(`every id that got a 200 is stored and reaches its plugin, across ${ROUNDS} kills on one data dir`, async (t) => {
     const setup = receiverDir({ prefix: 'hookd-fault-kill-', plugin: true, server: { rateLimit: false } });
-    const acked = new Map(); // event id → round
-    const unanswered = []; // requests cut off by a kill: the sender would retry them
-    const other = {};
+    const acked = new Map<string, number | 'resent'>(); // event id → round
+    const unanswered: Signed[] = []; // requests cut off by a kill: the sender would retry them
+    const other: Record<string, number> = {};
 
     for (let round = 1; round <= ROUNDS; round++) {
       const hookd = await start(setup);
@@ -33,7 +34,8 @@ describe('SIGKILL under load', () => {
         }
       };
       const clients = Array.from({ length: CLIENTS }, client);
-      // Kill at a random moment once the receiver is clearly busy committing.
+      // Kill at a random moment once the receiver is clearly busy committing: the random window is
+      // the point of the test; the 10 ms polls only watch the clock and the count of 200s.
       const killAt = Date.now() + 300 + Math.random() * 900;
       while (Date.now() < killAt || ackedThisRound < 50) await sleep(10);
       const { signal } = await hookd.kill();

@@ -10,14 +10,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dropSchema, newSchema, pgQuery, TEST_DATABASE_URL } from '../helpers/postgres.js';
-import { freshBuild, post, receiverDir, start } from './support.mjs';
+import { freshBuild, post, receiverDir, start } from './support.js';
+import type { Child, Setup } from './support.js';
 
 const REPLICAS = 3;
 const CLIENTS = 12;
 const LEASE_MS = 3000;
 
-/** Each line of the shared plugin log: which event, when the handler started, in which replica (pid). */
-function pluginStarts(file) {
+/** One line of the shared plugin log: which event, when the handler started, in which replica (pid). */
+interface Start {
+  id: string;
+  startedAt: number;
+  pid: number;
+}
+
+function pluginStarts(file: string): Start[] {
   if (!fs.existsSync(file)) return [];
   return fs
     .readFileSync(file, 'utf8')
@@ -30,14 +37,19 @@ function pluginStarts(file) {
 }
 
 /** Three receivers on one schema, writing their plugin starts to one file. */
-async function startReplicas(schema) {
+interface Replica {
+  setup: Setup;
+  hookd: Child;
+}
+
+async function startReplicas(schema: string): Promise<{ replicas: Replica[]; pluginLog: string }> {
   const first = receiverDir({
     prefix: 'hookd-fault-replicas-',
     plugin: true,
     server: { rateLimit: false, ackDeadlineMs: 2000 },
     storage: { postgres: { url: TEST_DATABASE_URL, schema, leaseMs: LEASE_MS, poolSize: 4 } },
   });
-  const replicas = [];
+  const replicas: Replica[] = [];
   for (let i = 0; i < REPLICAS; i++) {
     // Each replica its own dir (config, data dir for generated secrets, log), one plugin log for all.
     const setup = i === 0 ? first : { ...first, dir: fs.mkdtempSync(path.join(first.dir, `replica-${i}-`)) };
@@ -50,9 +62,20 @@ async function startReplicas(schema) {
   return { replicas, pluginLog: first.pluginLog };
 }
 
+/** One webhook the load sent, and what came back (a status, or the error that cut it). */
+interface Sent {
+  at: number;
+  url: string;
+  body: Buffer;
+  headers: Record<string, string>;
+  status: number | undefined;
+  id: string | undefined;
+  error: NodeJS.ErrnoException | undefined;
+}
+
 /** Sends fresh signed builds round robin until stopped; every answer is kept with what was sent. */
-function load(urls) {
-  const answers = [];
+function load(urls: () => string[]): { answers: Sent[]; stop(): Promise<void> } {
+  const answers: Sent[] = [];
   let running = true;
   let n = 0;
   const client = async () => {
@@ -62,6 +85,7 @@ function load(urls) {
       const { body, headers } = freshBuild();
       const res = await post(url, body, headers, { timeoutMs: 10_000 });
       answers.push({ at: Date.now(), url, body, headers, status: res.status, id: res.json?.id, error: res.error });
+      // A sender's pause before its next try after a refusal, so a down store is not hammered.
       if (res.status !== 200) await sleep(20);
     }
   };
@@ -75,18 +99,21 @@ function load(urls) {
   };
 }
 
-async function stored(schema) {
-  const rows = await pgQuery(`SELECT id, seq FROM "${schema}".events`);
+async function stored(schema: string): Promise<Map<string, number>> {
+  // seq is a bigint: pg hands it over as a string.
+  const rows = await pgQuery<{ id: string; seq: string }>(`SELECT id, seq FROM "${schema}".events`);
   return new Map(rows.map((r) => [r.id, Number(r.seq)]));
 }
 
 /** No event is started for the first time after a later one (by seq) was: receipt order, at least once. */
-function firstStartsOutOfOrder(starts, seqOf) {
-  const seen = new Set();
+function firstStartsOutOfOrder(starts: Start[], seqOf: Map<string, number>): { id: string; seq: number; after: number }[] {
+  const seen = new Set<string>();
   let highest = 0;
-  const wrong = [];
+  const wrong: { id: string; seq: number; after: number }[] = [];
   for (const s of starts) {
     const seq = seqOf.get(s.id);
+    // Unchecked, an id missing from the store made `highest` NaN and silenced every later comparison.
+    assert.ok(seq !== undefined, `the plugin started ${s.id}, which is not in the store`);
     if (seen.has(s.id)) continue;
     seen.add(s.id);
     if (seq < highest) wrong.push({ id: s.id, seq, after: highest });
@@ -95,7 +122,7 @@ function firstStartsOutOfOrder(starts, seqOf) {
   return wrong;
 }
 
-async function waitFor(what, check, timeoutMs) {
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -104,7 +131,7 @@ async function waitFor(what, check, timeoutMs) {
 }
 
 /** Resends what got no answer (a cut connection), as a sender would, to a live replica. */
-async function resend(url, answers) {
+async function resend(url: string, answers: Sent[]): Promise<void> {
   for (const a of answers.filter((x) => x.error)) {
     const res = await post(url, a.body, a.headers);
     assert.equal(res.status, 200, `a resend answered ${res.status ?? res.error}`);
@@ -116,7 +143,7 @@ async function resend(url, answers) {
 
 describe('several replicas on one PostgreSQL database', () => {
   // A schema per test, so each one's counts are its own.
-  let schema;
+  let schema: string;
   beforeEach(async () => {
     schema = await newSchema('hookd_fault');
   });
@@ -131,7 +158,8 @@ describe('several replicas on one PostgreSQL database', () => {
       const traffic = load(() => alive.map((r) => r.hookd.url));
       await waitFor('the plugin to run', () => pluginStarts(pluginLog).length > 100, 30_000);
       // Kill the replica that runs the plugin now.
-      const holderPid = pluginStarts(pluginLog).at(-1).pid;
+      const startsSoFar = pluginStarts(pluginLog);
+      const holderPid = startsSoFar[startsSoFar.length - 1].pid;
       const victim = replicas.find((r) => r.hookd.pid === holderPid);
       assert.ok(victim, `the plugin ran in pid ${holderPid}, none of the replicas`);
       const killedAt = Date.now();
@@ -145,11 +173,15 @@ describe('several replicas on one PostgreSQL database', () => {
         15_000,
       );
       const takeover = pluginStarts(pluginLog).find((s) => s.pid !== holderPid && s.startedAt > killedAt);
+      assert.ok(takeover, 'the takeover waited for is in the plugin log');
+      // The point: a second more of load on the replicas left, so events committed after the
+      // takeover go through the new holder too (order and exactly-once are checked across it).
       await sleep(1000);
       await traffic.stop();
       await resend(alive[0].hookd.url, traffic.answers);
 
-      const acked = new Set(traffic.answers.filter((a) => a.status === 200).map((a) => a.id));
+      // A 200 carries the event id.
+      const acked = new Set(traffic.answers.filter((a) => a.status === 200).map((a) => a.id as string));
       const others = traffic.answers.filter((a) => a.status !== 200).map((a) => a.status);
       const seqOf = await stored(schema);
       await waitFor(
@@ -183,9 +215,11 @@ describe('several replicas on one PostgreSQL database', () => {
     const { replicas, pluginLog } = await startReplicas(schema);
     try {
       const traffic = load(() => replicas.map((r) => r.hookd.url));
+      // The point: PostgreSQL goes down mid-load, with the replicas busy committing.
       await sleep(1500);
       const downAt = Date.now();
       pgctl('stop');
+      // The point: two seconds of load against a database that is down (the window for the 503s).
       await sleep(2000);
       pgctl('start');
       const upAt = Date.now();
@@ -195,12 +229,14 @@ describe('several replicas on one PostgreSQL database', () => {
         () => replicas.every((r) => traffic.answers.some((a) => a.at > upAt && a.status === 200 && a.url === r.hookd.url)),
         30_000,
       );
+      // The point: a second more of load once every replica is back, before the counts are taken.
       await sleep(1000);
       await traffic.stop();
 
-      const statuses = {};
+      const statuses: Record<string, number> = {};
       for (const a of traffic.answers) statuses[a.status ?? 'error'] = (statuses[a.status ?? 'error'] ?? 0) + 1;
-      const acked = new Set(traffic.answers.filter((a) => a.status === 200).map((a) => a.id));
+      // A 200 carries the event id.
+      const acked = new Set(traffic.answers.filter((a) => a.status === 200).map((a) => a.id as string));
       const seqOf = await stored(schema);
       t.diagnostic(`answers ${JSON.stringify(statuses)}; down for ${upAt - downAt} ms; stored ${seqOf.size}`);
       assert.deepEqual(
@@ -230,12 +266,14 @@ describe('several replicas on one PostgreSQL database', () => {
 });
 
 /** The machine's cluster, as .ci/run starts it (root runs pg_ctlcluster, which becomes postgres). */
-function pgctl(action) {
+function pgctl(action: 'start' | 'stop'): void {
   const version = fs.readdirSync('/etc/postgresql')[0];
   try {
     execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', action, ...(action === 'stop' ? ['-m', 'fast'] : [])], { stdio: 'pipe' });
   } catch (err) {
     // `start` of a running cluster exits 2 ("Cluster is already running."): that is the state wanted.
-    if (!(action === 'start' && /already running/i.test(`${err.stdout}${err.stderr}`))) throw err;
+    // (execFileSync's error carries the child's output as Buffers.)
+    const { stdout, stderr } = err as { stdout?: Buffer; stderr?: Buffer };
+    if (!(action === 'start' && /already running/i.test(`${String(stdout)}${String(stderr)}`))) throw err;
   }
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freshBuild, post, receiverDir, start, storedEvents } from './support.mjs';
+import { freshBuild, post, receiverDir, start, storedEvents } from './support.js';
 
 const DEADLINE_MS = 1000;
 // Client-side time includes connecting and sending the body, which the deadline does not count.
@@ -26,7 +26,6 @@ describe('database locked by another process', () => {
       locker.exec('BEGIN EXCLUSIVE');
       locker.prepare("INSERT INTO requests (id, source, received_at, content_type, headers, body) VALUES ('lock-holder', 'x', 0, NULL, '{}', x'00')").run();
       const lockedAt = Date.now();
-      const refused = [];
       const timed = async () => {
         const { body, headers } = freshBuild();
         const t0 = performance.now();
@@ -35,18 +34,20 @@ describe('database locked by another process', () => {
       };
       // Two waves: one as the lock is taken, one while the writer is already waiting on it.
       const wave1 = Promise.all(Array.from({ length: 20 }, timed));
+      // The point of the second wave: it arrives with the writer 600 ms into waiting on the lock
+      // (and wave 1 part-way through its deadline), so its deadline runs against a stuck writer.
       await sleep(600);
       const probeStart = performance.now();
       const health = await fetch(`${hookd.url}/healthz`);
       const probeMs = performance.now() - probeStart;
       const wave2 = Promise.all(Array.from({ length: 20 }, timed));
-      refused.push(...(await wave1), ...(await wave2));
+      const refused = [...(await wave1), ...(await wave2)];
       const heldMs = Date.now() - lockedAt;
       locker.exec('ROLLBACK');
       locker.close();
 
-      const statuses = {};
-      for (const r of refused) statuses[r.status ?? r.error?.code] = (statuses[r.status ?? r.error?.code] ?? 0) + 1;
+      const statuses: Record<string, number> = {};
+      for (const r of refused) statuses[String(r.status ?? r.error?.code)] = (statuses[String(r.status ?? r.error?.code)] ?? 0) + 1;
       const slowest = Math.max(...refused.map((r) => r.ms));
       t.diagnostic(
         `lock held ${heldMs} ms; ${refused.length} webhooks meanwhile: ${JSON.stringify(statuses)}, slowest answer ${slowest.toFixed(0)} ms (deadline ${DEADLINE_MS} ms); /healthz during the lock: ${health.status} in ${probeMs.toFixed(0)} ms`,
@@ -66,7 +67,7 @@ describe('database locked by another process', () => {
       assert.equal(ok.status, 200, `first webhook after the lock: ${ok.status}`);
       assert.equal(ok.json.status, 'accepted');
       const resent = await Promise.all(refused.map((r) => post(hookd.url, r.sent.body, r.sent.headers)));
-      const resentStatuses = {};
+      const resentStatuses: Record<string, number> = {};
       for (const r of resent) resentStatuses[`${r.status} ${r.json?.status}`] = (resentStatuses[`${r.status} ${r.json?.status}`] ?? 0) + 1;
       t.diagnostic(
         `after the lock: first webhook 200 in ${recoveryMs.toFixed(0)} ms; the ${refused.length} refused ones resent: ${JSON.stringify(resentStatuses)}`,

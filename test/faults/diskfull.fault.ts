@@ -7,21 +7,25 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freshBuild, post, receiverDir, start, storedEvents, logLinesAtLeast } from './support.mjs';
+import { freshBuild, post, receiverDir, start, storedEvents, logLinesAtLeast } from './support.js';
+import type { Child } from './support.js';
 
 const TMPFS_KB = 2048;
 
-function tryMount(dir) {
+/** Mounts the small tmpfs on `dir`; answers null, or why it could not. */
+function tryMount(dir: string): string | null {
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_KB}k,mode=0700`, 'tmpfs', dir], { stdio: 'pipe' });
     return null;
   } catch (err) {
-    return String(err.stderr || err.message).trim();
+    // execFileSync's error carries the child's stderr (a Buffer, empty if mount said nothing).
+    const { stderr, message } = err as { stderr?: Buffer; message: string };
+    return String(stderr || message).trim();
   }
 }
 
 /** Fills the mount, leaving about `leaveKb` free. */
-function fill(dir, leaveKb) {
+function fill(dir: string, leaveKb: number): number {
   const { bavail, bsize } = fs.statfsSync(dir);
   const size = Math.max(0, bavail * bsize - leaveKb * 1024);
   fs.writeFileSync(path.join(dir, 'filler'), Buffer.alloc(size, 1));
@@ -39,24 +43,25 @@ describe('disk full', () => {
       t.skip(`cannot mount a tmpfs for the data dir (${refused}); run as root to include this test`);
       return;
     }
-    let hookd;
+    let hookd: Child | undefined;
     try {
       hookd = await start(setup);
+      const { url } = hookd;
       const dbFile = path.join(setup.dataDir, 'hookd.db');
       const first = freshBuild();
       assert.equal((await post(hookd.url, first.body, first.headers)).status, 200);
       const filled = fill(setup.dataDir, 512);
 
-      const accepted = new Set();
-      const statuses = {};
+      const accepted = new Set<string>();
+      const statuses: Record<string, number> = {};
       let firstRefusal = -1;
       let n = 0;
       // Concurrent senders until the store has refused for a while (or something else goes wrong).
       while (n < 3000) {
-        const batch = await Promise.all(Array.from({ length: 8 }, () => freshBuild()).map((b) => post(hookd.url, b.body, b.headers)));
+        const batch = await Promise.all(Array.from({ length: 8 }, () => freshBuild()).map((b) => post(url, b.body, b.headers)));
         for (const r of batch) {
           n++;
-          const key = r.status ?? r.error?.code;
+          const key = String(r.status ?? r.error?.code);
           statuses[key] = (statuses[key] ?? 0) + 1;
           if (r.status === 200) accepted.add(r.json.id);
           if (r.status === 503) {

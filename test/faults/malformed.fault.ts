@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   freshBuild,
+  logLines,
   logLinesAtLeast,
   pool,
   portOf,
@@ -19,14 +20,32 @@ import {
   signature,
   start,
   watchRss,
-} from './support.mjs';
+} from './support.js';
+import type { Child, Exchange, Part, RssWatch } from './support.js';
 
 const LIMIT = 1024 * 1024; // the default bodyLimit (1 MiB)
 const HOST = 'Host: 127.0.0.1\r\n';
 const rng = mulberry32(0x5eed);
 
+interface RequestSpec {
+  method?: string;
+  target?: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+  /** null: no Content-Length header at all. */
+  contentLength?: number | null;
+  version?: string;
+}
+
 /** A complete HTTP/1.1 request as bytes. */
-function request({ method = 'POST', target = '/hooks/foundries', headers = {}, body = Buffer.alloc(0), contentLength = body.length, version = 'HTTP/1.1' }) {
+function request({
+  method = 'POST',
+  target = '/hooks/foundries',
+  headers = {},
+  body = Buffer.alloc(0),
+  contentLength = body.length,
+  version = 'HTTP/1.1',
+}: RequestSpec): Buffer {
   const lines = [`${method} ${target} ${version}`, 'Host: 127.0.0.1'];
   for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
   if (contentLength !== null) lines.push(`Content-Length: ${contentLength}`);
@@ -34,13 +53,19 @@ function request({ method = 'POST', target = '/hooks/foundries', headers = {}, b
   return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), Buffer.from(body)]);
 }
 
-const signedHeaders = (body) => ({ 'Content-Type': 'application/json', 'X-JobServ-Sig': signature(body) });
-const build = (id) => Buffer.from(pythonJsonDumps(jobservBuild(id)));
+const signedHeaders = (body: Buffer): Record<string, string> => ({ 'Content-Type': 'application/json', 'X-JobServ-Sig': signature(body) });
+const build = (id: number): Buffer => Buffer.from(pythonJsonDumps(jobservBuild(id)));
 
 /** Each case: a name (its family), the bytes to send (with optional pauses) and, where the contract says exactly, the status. */
-function corpus() {
-  const cases = [];
-  const add = (family, parts, expect) => cases.push({ family, parts: Array.isArray(parts) ? parts : [parts], expect });
+interface Case {
+  family: string;
+  parts: Part[];
+  expect: number | undefined;
+}
+
+function corpus(): Case[] {
+  const cases: Case[] = [];
+  const add = (family: string, parts: Part | Part[], expect?: number) => cases.push({ family, parts: Array.isArray(parts) ? parts : [parts], expect });
 
   // Truncated bodies: the signature covers the whole body (→ 401), or the cut bytes (→ 400, not JSON).
   for (let i = 0; i < 120; i++) {
@@ -57,7 +82,7 @@ function corpus() {
   }
   for (let i = 0; i < 20; i++) {
     const chunk = Buffer.alloc(64 * 1024, 0x20);
-    const parts = [
+    const parts: Part[] = [
       Buffer.from(
         `POST /hooks/foundries HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nX-JobServ-Sig: sha256:00\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`,
       ),
@@ -105,7 +130,7 @@ function corpus() {
     add('huge header value', request({ headers: { ...signedHeaders(build(1)), 'X-Filler': 'a'.repeat(size) }, body: build(1) }), 431);
   }
   for (let i = 0; i < 30; i++) {
-    const headers = {};
+    const headers: Record<string, string> = {};
     for (let h = 0; h < 1000 + i * 100; h++) headers[`X-H${h}`] = 'v';
     // Under 16 KiB they are read (and the missing signature refused); over it, 431.
     add('very many headers', request({ headers, body: build(1) }));
@@ -181,12 +206,12 @@ function corpus() {
     const body = build(60_000 + i);
     const whole = request({ headers: signedHeaders(body), body });
     const headEnd = whole.indexOf('\r\n\r\n') + 4;
-    const parts = [whole.subarray(0, headEnd)];
+    const parts: Part[] = [whole.subarray(0, headEnd)];
     for (let b = 0; b < 40; b++) parts.push({ delayMs: 100 }, whole.subarray(headEnd + b, headEnd + b + 1));
     add('slow body', parts, 408);
   }
   for (let i = 0; i < 25; i++) {
-    const parts = [];
+    const parts: Part[] = [];
     const head = `POST /hooks/foundries HTTP/1.1\r\n${HOST}X-Slow: ${'s'.repeat(60)}\r\n`;
     for (let b = 0; b < head.length; b++) parts.push(head[b], { delayMs: 50 });
     add('slow headers', parts, 408);
@@ -195,7 +220,7 @@ function corpus() {
   // Everything else a scanner or a confused sender tries.
   const b1 = build(1);
   const wrongSig = { 'Content-Type': 'application/json', 'X-JobServ-Sig': 'sha256:' + '0'.repeat(64) };
-  const misc = [
+  const misc: [name: string, make: () => Buffer, expect?: number][] = [
     ['not a JSON content type', () => request({ headers: { 'Content-Type': 'text/plain', 'X-JobServ-Sig': signature(b1) }, body: b1 }), 415],
     ['compressed body', () => request({ headers: { ...signedHeaders(b1), 'Content-Encoding': 'gzip' }, body: b1 }), 415],
     ['wrong signature', () => request({ headers: wrongSig, body: b1 }), 401],
@@ -255,7 +280,7 @@ function corpus() {
     ['NUL in a header value', () => Buffer.from(`POST /hooks/foundries HTTP/1.1\r\n${HOST}X-Nul: a\x00b\r\nConnection: close\r\n\r\n`), 400],
     ['bare LF line endings', () => Buffer.from(`POST /hooks/foundries HTTP/1.1\n${HOST.trim()}\nConnection: close\n\n`)],
     ['HTTP/2 preface', () => Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), 400],
-    ['TLS ClientHello', () => Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, ...Array(64).fill(7)]), 400],
+    ['TLS ClientHello', () => Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, ...Array<number>(64).fill(7)]), 400],
     ['empty lines only', () => Buffer.from('\r\n\r\n\r\nX'), 400],
     [
       'websocket upgrade',
@@ -278,11 +303,10 @@ function corpus() {
 }
 
 describe('a corpus of malformed requests', () => {
-  let hookd;
-  let setup;
+  let hookd: Child;
   before(async () => {
     // Short request/headers timeouts so slow clients and lying lengths are answered in a second.
-    setup = receiverDir({ prefix: 'hookd-fault-corpus-', server: { requestTimeoutMs: 1000, headersTimeoutMs: 1000 } });
+    const setup = receiverDir({ prefix: 'hookd-fault-corpus-', server: { requestTimeoutMs: 1000, headersTimeoutMs: 1000 } });
     hookd = await start(setup);
   });
   after(async () => {
@@ -294,7 +318,7 @@ describe('a corpus of malformed requests', () => {
     assert.ok(cases.length >= 1000, `the corpus has ${cases.length} requests`);
     const port = portOf(hookd.url);
     // Twice: the second pass must not need more memory than the first (nothing retained per request).
-    const passes = [];
+    const passes: { results: (Case & Exchange)[]; memory: ReturnType<RssWatch['stop']>; seconds: number }[] = [];
     for (let pass = 1; pass <= 2; pass++) {
       const rss = watchRss(hookd.pid, 100);
       const started = Date.now();
@@ -303,10 +327,10 @@ describe('a corpus of malformed requests', () => {
     }
     const results = passes.flatMap((p) => p.results);
 
-    const byFamily = new Map();
-    const bad = [];
-    const unanswered = [];
-    const mismatched = [];
+    const byFamily = new Map<string, Record<string, number>>();
+    const bad: (Case & Exchange)[] = [];
+    const unanswered: (Case & Exchange)[] = [];
+    const mismatched: (Case & Exchange)[] = [];
     for (const r of results) {
       const family = r.family;
       const entry = byFamily.get(family) ?? {};
@@ -320,13 +344,13 @@ describe('a corpus of malformed requests', () => {
     }
     for (const [i, p] of passes.entries()) {
       t.diagnostic(
-        `pass ${i + 1}: ${cases.length} malformed requests in ${p.seconds.toFixed(1)} s; receiver RSS max ${p.memory.max.toFixed(0)} MB, after ${p.memory.last.toFixed(0)} MB`,
+        `pass ${i + 1}: ${cases.length} malformed requests in ${p.seconds.toFixed(1)} s; receiver RSS max ${p.memory.max.toFixed(0)} MB, after ${p.memory.last?.toFixed(0) ?? '?'} MB`,
       );
     }
     for (const [family, counts] of byFamily) t.diagnostic(`  ${family}: ${JSON.stringify(counts)}`);
     const memory = { max: Math.max(...passes.map((p) => p.memory.max)) };
 
-    const show = (rs) =>
+    const show = (rs: (Case & Exchange)[]) =>
       rs
         .slice(0, 5)
         .map((r) => `${r.family}: ${JSON.stringify(r.statuses)} ${r.how} ${r.raw.split('\r\n')[0]}`)
@@ -351,7 +375,15 @@ describe('a corpus of malformed requests', () => {
     const ok = await post(hookd.url, body, headers);
     assert.equal(ok.status, 200);
     assert.equal(ok.json.status, 'accepted');
-    await sleep(200);
+    // Instead of a pause before reading the log: one process writes it in order, so once this last
+    // webhook's access-log line is in the file, so is every line logged for the corpus before it.
+    const reqId = ok.headers['x-request-id'];
+    assert.ok(typeof reqId === 'string', 'the answer carries X-Request-Id');
+    const logDeadline = Date.now() + 10_000;
+    while (!logLines(hookd.logFile).some((l) => l.reqId === reqId)) {
+      assert.ok(Date.now() < logDeadline, `the access-log line of request ${reqId} was not written within 10 s`);
+      await sleep(25);
+    }
     const errors = logLinesAtLeast(hookd.logFile, 50);
     assert.deepEqual(
       errors.map((l) => l.msg),
@@ -362,7 +394,7 @@ describe('a corpus of malformed requests', () => {
 });
 
 /** A small seeded PRNG, so a failing corpus can be replayed exactly. */
-function mulberry32(seed) {
+function mulberry32(seed: number): () => number {
   return () => {
     seed |= 0;
     seed = (seed + 0x6d2b79f5) | 0;

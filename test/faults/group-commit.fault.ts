@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../dist/store/sqlite/index.js';
-import { tempDir } from './support.mjs';
+import type { EventStatus, NewRequest, StoreEvents } from '../../dist/store/types.js';
+import { tempDir } from './support.js';
 
-const request = (n, status = 'accepted') => ({
+const request = (n: number, status: EventStatus = 'accepted'): NewRequest => ({
   source: 'foundries',
   receivedAt: Date.now(),
   contentType: 'application/json',
@@ -22,8 +23,9 @@ describe('group commit with a failing call', () => {
   it('commits the calls that succeed, fails only the bad one, and leaves no part of it stored', async (t) => {
     const file = path.join(tempDir('hookd-fault-group-'), 'hookd.db');
     const store = await SqliteStore.open({ path: file, synchronous: 'full' });
-    const batches = [];
-    store.writer.on('batch', (b) => batches.push(b));
+    const batches: StoreEvents['batch'][0][] = [];
+    // The store passes on its writer thread's 'batch' (one per committed transaction) as it comes.
+    store.on('batch', (b: StoreEvents['batch'][0]) => batches.push(b));
     try {
       const deadline = Date.now() + 5000;
       // Hold the writer in a first transaction (waiting on another connection's lock) so the three
@@ -31,12 +33,17 @@ describe('group commit with a failing call', () => {
       const locker = new Database(file);
       locker.exec('BEGIN IMMEDIATE');
       const primer = store.append(request(0), { deadline });
+      // Time for the primer to reach the writer thread and block in BEGIN IMMEDIATE. Nothing outside
+      // the thread marks that moment (it is stuck in SQLite's busy handler), and sent together the
+      // primer and the three calls would be one batch of four: this wait is what orders them.
       await new Promise((resolve) => setTimeout(resolve, 50));
       const calls = [
         store.append(request(1), { deadline }),
-        store.append(request(2, 'bogus'), { deadline }), // violates the status CHECK constraint
+        // @ts-expect-error -- deliberately not an EventStatus: it violates the status CHECK constraint
+        store.append(request(2, 'bogus'), { deadline }),
         store.append(request(3), { deadline }),
       ];
+      // Time for the three calls (one message) to reach the thread while the lock still holds it.
       await new Promise((resolve) => setTimeout(resolve, 50));
       locker.exec('COMMIT');
       locker.close();
@@ -53,11 +60,8 @@ describe('group commit with a failing call', () => {
       );
 
       const db = new Database(file, { readonly: true });
-      const events = db.prepare('SELECT dedupe_key FROM events ORDER BY seq').pluck().all();
-      const bodies = db
-        .prepare('SELECT body FROM requests')
-        .all()
-        .map((r) => r.body.toString());
+      const events = db.prepare('SELECT dedupe_key FROM events ORDER BY seq').pluck().all() as string[];
+      const bodies = (db.prepare('SELECT body FROM requests').all() as { body: Buffer }[]).map((r) => r.body.toString());
       db.close();
       assert.deepEqual(events, ['sha256:group-commit-0', 'sha256:group-commit-1', 'sha256:group-commit-3']);
       assert.deepEqual(bodies.sort(), ['{"build_id": 0}', '{"build_id": 1}', '{"build_id": 3}'], 'the failed call’s request row was undone too');
