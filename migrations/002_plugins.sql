@@ -1,4 +1,4 @@
--- Dispatch (SPEC §5): one durable cursor per plugin, every (event, plugin) outcome, and a
+-- Dispatch (README → Plugins): one durable cursor per plugin, every (event, plugin) outcome, and a
 -- per-plugin queue of events to hand over again (replay, revalidate), consumed ahead of the cursor.
 CREATE TABLE plugin_cursors (
   plugin        TEXT PRIMARY KEY,

@@ -1,6 +1,6 @@
 // A big ShotGrid batch, signed as ShotGrid signs it: `X-SG-Signature: sha1=<hex HMAC-SHA1 of the
 // raw body>` (src/senders/kinds.ts). The batched shape is `{"timestamp", "data": {"deliveries":
-// [...]}}` (SPEC §7, src/ingest/schema-check.ts splitShotgridBatch); each delivery is the seed's
+// [...]}}` (README → Senders, src/ingest/schema-check.ts splitShotgridBatch); each delivery is the seed's
 // attribute change (test/fixtures/iglu/shotgrid-delivery.json) with a large new_value, as a text
 // field edit near ShotGrid's 1 MB per-delivery limit would carry.
 import { createHmac } from 'node:crypto';
