@@ -244,13 +244,16 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     it('prunes events received before a time, and the requests left without events', async () => {
       const store = await open();
       try {
-        const old = await idOf(store, request({ receivedAt: Date.now() - 10 * 86_400_000 }));
+        const old = await idOf(store, request({ key: 'sha256:pruned', receivedAt: Date.now() - 10 * 86_400_000 }));
         const fresh = await idOf(store, request());
         assert.deepEqual(await store.prune(Date.now() - 86_400_000), { events: 1 });
         assert.equal(await store.getEvent(old), undefined);
         assert.ok(await store.getEvent(fresh));
-        // A resend of the pruned webhook is new again (its key went with it).
         assert.equal(await store.countEvents(), 1);
+        // A resend of the pruned webhook is new again (its key went with it).
+        const [resent] = (await store.append(request({ key: 'sha256:pruned' }), deadline())).events;
+        assert.equal(resent.duplicate, false, 'not answered as a duplicate of the pruned event');
+        assert.notEqual(resent.id, old);
       } finally {
         await store.close();
       }
