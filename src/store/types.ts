@@ -154,7 +154,7 @@ export interface StoreReport {
  * The store behind ingest, dispatch, the admin API and the CLI. Nothing outside src/store writes SQL:
  * SQLite (src/store/sqlite, the embedded default) and PostgreSQL (src/store/postgres, for several
  * replicas on one database) implement this interface, and the contract suite
- * (test/store-contract.test.js) runs the same behaviours against both. Open one with `openStore`
+ * (test/store-contract.test.ts) runs the same behaviours against both. Open one with `openStore`
  * (src/store/open.ts).
  *
  * Every method is asynchronous. The rules callers rely on:

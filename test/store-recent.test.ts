@@ -5,13 +5,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecentEvents } from '../dist/store/sqlite/recent.js';
 import { SECRET, baseConfig, jobservBuild, post, pythonJsonDumps, signedHeaders, startReceiver } from './helpers/hookd.js';
+import type { NewRequest, StoredEvent } from '../dist/store/types.js';
 
 const SG_SECRET = 'sg-test-token-not-real';
 
 /** A committed request as the store hands it to RecentEvents: `n` events, seqs from `firstSeq`. */
-function committed(recent, firstSeq, n = 1, { bodyBytes = 100 } = {}) {
+function committed(recent: RecentEvents, firstSeq: number, n = 1, { bodyBytes = 100 } = {}): void {
   const body = Buffer.alloc(bodyBytes, 'x');
-  const request = {
+  const request: NewRequest = {
     source: 'src',
     receivedAt: 1,
     contentType: 'application/json',
@@ -26,28 +27,35 @@ function committed(recent, firstSeq, n = 1, { bodyBytes = 100 } = {}) {
   );
 }
 
+/** These events, which RecentEvents must hold. */
+function held(recent: RecentEvents, seqs: number[]): StoredEvent[] {
+  const events = recent.events(seqs);
+  assert.ok(events, `seqs ${seqs.join(', ')} are held`);
+  return events;
+}
+
 describe('RecentEvents: answers only for runs it holds whole', () => {
   it('serves consecutive seqs from exactly after the cursor, and nothing across a gap', () => {
     const recent = new RecentEvents();
     committed(recent, 10, 3); // 10, 11, 12
     committed(recent, 14); // 13 was committed by someone else
     assert.deepEqual(
-      recent.candidates(9, 100).map((e) => e.seq),
+      recent.candidates(9, 100)?.map((e) => e.seq),
       [10, 11, 12],
     );
     assert.deepEqual(
-      recent.candidates(10, 1).map((e) => e.seq),
+      recent.candidates(10, 1)?.map((e) => e.seq),
       [11],
       'the limit holds',
     );
     assert.equal(recent.candidates(12, 100), undefined, '13 is not held: SQLite is asked, 14 is not skipped to');
     assert.deepEqual(
-      recent.candidates(13, 100).map((e) => e.seq),
+      recent.candidates(13, 100)?.map((e) => e.seq),
       [14],
     );
     assert.equal(recent.candidates(8, 100), undefined, '9 is not held');
     assert.deepEqual(
-      recent.events([11, 14]).map((e) => e.id),
+      recent.events([11, 14])?.map((e) => e.id),
       ['ev-11', 'ev-14'],
     );
     assert.equal(recent.events([12, 13]), undefined, 'all or nothing');
@@ -56,7 +64,7 @@ describe('RecentEvents: answers only for runs it holds whole', () => {
   it("keeps a request's shape: one body for its events, request id, item, payload", () => {
     const recent = new RecentEvents();
     committed(recent, 1, 2);
-    const [a, b] = recent.events([1, 2]);
+    const [a, b] = held(recent, [1, 2]);
     assert.equal(a.body, b.body, 'one Buffer, so it crosses to a plugin thread once per batch');
     assert.equal(a.payload, a.body, "a single event's payload is the body");
     assert.deepEqual([a.requestId, a.item, b.requestId, b.item], ['req-1', 0, 'req-1', 1]);
@@ -69,7 +77,7 @@ describe('RecentEvents: answers only for runs it holds whole', () => {
     assert.equal(byCount.size, 3);
     assert.equal(byCount.candidates(0, 10), undefined, 'the oldest went first');
     assert.deepEqual(
-      byCount.candidates(2, 10).map((e) => e.seq),
+      byCount.candidates(2, 10)?.map((e) => e.seq),
       [3, 4, 5],
     );
 
@@ -86,13 +94,13 @@ describe('RecentEvents: answers only for runs it holds whole', () => {
   it('a fresh read replaces what is held; clear() forgets everything', () => {
     const recent = new RecentEvents();
     committed(recent, 1);
-    const [held] = recent.events([1]);
-    recent.refresh({ ...held, status: 'quarantined', schema: 'iglu:x/y/jsonschema/1-0-0', body: Buffer.from('other') });
-    const [now] = recent.events([1]);
+    const [before] = held(recent, [1]);
+    recent.refresh({ ...before, status: 'quarantined', schema: 'iglu:x/y/jsonschema/1-0-0', body: Buffer.from('other') });
+    const [now] = held(recent, [1]);
     assert.equal(now.status, 'quarantined');
     assert.equal(now.schema, 'iglu:x/y/jsonschema/1-0-0');
-    assert.equal(now.body, held.body, 'the bytes never change');
-    recent.refresh({ ...held, seq: 99 });
+    assert.equal(now.body, before.body, 'the bytes never change');
+    recent.refresh({ ...before, seq: 99 });
     assert.equal(recent.events([99]), undefined, 'only what is held is refreshed');
     recent.clear();
     assert.equal(recent.size, 0);
@@ -112,7 +120,7 @@ describe('SqliteStore: what dispatch reads from memory is what SQLite holds', ()
     );
     try {
       const { store } = r.hookd;
-      const hook = (s) => `${r.url}/hooks/${s}`;
+      const hook = (s: string): string => `${r.url}/hooks/${s}`;
       const start = await store.latestSeq();
       for (const n of [1, 2]) {
         const body = pythonJsonDumps(jobservBuild(n));
@@ -120,7 +128,7 @@ describe('SqliteStore: what dispatch reads from memory is what SQLite holds', ()
       }
       const invalid = pythonJsonDumps({ ...jobservBuild(3), status: 42 });
       assert.equal((await post(hook('foundries'), invalid, signedHeaders('jobserv', SECRET, invalid))).status, 422);
-      const delivery = (id) => ({
+      const delivery = (id: number) => ({
         id: `del-${id}`,
         delivery_id: `d-${id}`,
         event_log_entry_id: id,
@@ -143,7 +151,13 @@ describe('SqliteStore: what dispatch reads from memory is what SQLite holds', ()
       const fromMemory = await store.dispatchEvents(seqs);
       const candidates = await store.dispatchCandidates(start, 100);
       // Fresh reads from SQLite for comparison (getEvent goes to the read connection).
-      const fromDisk = await Promise.all(fromMemory.map((e) => store.getEvent(e.id)));
+      const fromDisk = await Promise.all(
+        fromMemory.map(async (e) => {
+          const stored = await store.getEvent(e.id);
+          assert.ok(stored, `${e.id} is in SQLite`);
+          return stored;
+        }),
+      );
       assert.deepEqual(
         fromMemory.map((e) => ({ ...e })),
         fromDisk.map((e) => ({ ...e })),

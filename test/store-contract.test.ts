@@ -10,15 +10,23 @@ import pg from 'pg';
 import { openStore } from '../dist/store/open.js';
 import { tempDir } from './helpers/hookd.js';
 import { dropSchema, newSchema, postgresStorage, TEST_DATABASE_URL } from './helpers/postgres.js';
+import { HookdError } from '../dist/errors.js';
+import type { ValidationIssue } from '../dist/iglu/index.js';
+import type { EventQuery, EventStatus, NewEvent, NewRequest, PostgresStorageConfig, StorageConfig, Store, StoredEvent } from '../dist/store/types.js';
 
-const schemas = [];
+const schemas: string[] = [];
 after(async () => {
   for (const s of schemas.splice(0)) await dropSchema(s);
 });
 
+type PostgresStorage = StorageConfig & { postgres: PostgresStorageConfig };
+
 /** A storage config of either kind, on fresh ground. */
-async function freshStorage(kind, overrides = {}) {
-  const sqlite = { path: path.join(tempDir('hookd-contract-'), 'hookd.db'), synchronous: 'full' };
+async function freshStorage(kind: 'sqlite'): Promise<StorageConfig>;
+async function freshStorage(kind: 'postgres', overrides?: Partial<PostgresStorageConfig>): Promise<PostgresStorage>;
+async function freshStorage(kind: Store['kind'], overrides?: Partial<PostgresStorageConfig>): Promise<StorageConfig>;
+async function freshStorage(kind: Store['kind'], overrides: Partial<PostgresStorageConfig> = {}): Promise<StorageConfig> {
+  const sqlite: StorageConfig['sqlite'] = { path: path.join(tempDir('hookd-contract-'), 'hookd.db'), synchronous: 'full' };
   if (kind === 'sqlite') return { sqlite };
   const schema = await newSchema();
   schemas.push(schema);
@@ -27,7 +35,26 @@ async function freshStorage(kind, overrides = {}) {
 
 let n = 0;
 const deadline = () => ({ deadline: Date.now() + 5000 });
-function request({ source = 'jobserv', key, status = 'accepted', errors = null, schema = null, body, receivedAt = Date.now(), events } = {}) {
+interface RequestOptions {
+  source?: string;
+  key?: string;
+  status?: EventStatus;
+  errors?: ValidationIssue[] | null;
+  schema?: string | null;
+  body?: string | Buffer;
+  receivedAt?: number;
+  events?: NewEvent[];
+}
+function request({
+  source = 'jobserv',
+  key,
+  status = 'accepted',
+  errors = null,
+  schema = null,
+  body,
+  receivedAt = Date.now(),
+  events,
+}: RequestOptions = {}): NewRequest {
   n++;
   const bytes = Buffer.from(body ?? JSON.stringify({ build_id: n, status: 'PASSED' }));
   return {
@@ -39,11 +66,21 @@ function request({ source = 'jobserv', key, status = 'accepted', errors = null, 
     events: events ?? [{ dedupeKey: key ?? `sha256:${n}-${Math.random()}`, schema, status, errors }],
   };
 }
-const idOf = async (store, req) => (await store.append(req, deadline())).events[0].id;
+const idOf = async (store: Store, req: NewRequest): Promise<string> => (await store.append(req, deadline())).events[0].id;
 
-for (const kind of ['sqlite', 'postgres']) {
+/** An event that must be stored. */
+async function mustGet(store: Store, id: string): Promise<StoredEvent> {
+  const event = await store.getEvent(id);
+  assert.ok(event, `event ${id} is stored`);
+  return event;
+}
+
+/** The store's own refusal (a 503 past the deadline, a 409 lease_lost), with its status, code and headers. */
+const isHookdError = (err: unknown): err is HookdError => err instanceof HookdError;
+
+for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`store contract: ${kind}`, () => {
-    const open = async (overrides) => openStore(await freshStorage(kind, overrides));
+    const open = async (): Promise<Store> => openStore(await freshStorage(kind));
 
     it('keeps the exact bytes, headers and each batch delivery, and answers seqs in receipt order', async () => {
       const store = await open();
@@ -73,7 +110,12 @@ for (const kind of ['sqlite', 'postgres']) {
           }),
           deadline(),
         );
-        const seqs = [first, batch].flatMap((a) => a.events.map((e) => e.seq));
+        const seqs = [first, batch].flatMap((a) =>
+          a.events.map((e) => {
+            assert.equal(e.duplicate, false, 'each a new event');
+            return e.seq;
+          }),
+        );
         assert.deepEqual(
           seqs,
           [...seqs].sort((a, b) => a - b),
@@ -81,16 +123,16 @@ for (const kind of ['sqlite', 'postgres']) {
         );
         assert.ok(first.committedAt >= Date.now() - 5000 && first.committedAt <= Date.now());
 
-        const stored = await store.getEvent(first.events[0].id);
+        const stored = await mustGet(store, first.events[0].id);
         assert.deepEqual(stored.body, body, 'the exact bytes');
         assert.deepEqual(stored.payload, body);
         assert.equal(stored.headers['x-jobserv-sig'], `sha256:${'ab'.repeat(32)}`);
         assert.equal(stored.contentType, 'application/json');
-        const second = await store.getEvent(batch.events[1].id);
+        const second = await mustGet(store, batch.events[1].id);
         assert.equal(second.item, 1);
         assert.equal(second.payload.toString(), '{"d":2}');
         assert.equal(second.body.toString(), '{"deliveries":[1,2]}', 'the batch keeps its signed body once');
-        assert.equal(second.requestId, (await store.getEvent(batch.events[0].id)).requestId);
+        assert.equal(second.requestId, (await mustGet(store, batch.events[0].id)).requestId);
 
         assert.equal(await store.latestSeq(), Math.max(...seqs));
         assert.equal(await store.countEvents(), 3);
@@ -107,7 +149,7 @@ for (const kind of ['sqlite', 'postgres']) {
           ['{"d":1}', '{"d":2}'],
           'oldest first',
         );
-        assert.equal((await store.payloadOf(seqs[2])).toString(), '{"d":2}');
+        assert.equal((await store.payloadOf(seqs[2]))?.toString(), '{"d":2}');
       } finally {
         await store.close();
       }
@@ -162,7 +204,7 @@ for (const kind of ['sqlite', 'postgres']) {
             schema: 'iglu:com.snowplowanalytics.factotum/task_update/jsonschema/1-0-0',
           }),
         );
-        const ids = async (q) => (await store.searchEvents({ limit: 50, ...q })).map((e) => e.id);
+        const ids = async (q: Partial<EventQuery>): Promise<string[]> => (await store.searchEvents({ limit: 50, ...q })).map((e) => e.id);
         assert.deepEqual(await ids({}), [c, b, a], 'newest first');
         assert.deepEqual(await ids({ order: 'oldest' }), [a, b, c]);
         assert.deepEqual(await ids({ source: 'factotum' }), [c, b]);
@@ -175,12 +217,14 @@ for (const kind of ['sqlite', 'postgres']) {
         assert.deepEqual(await ids({ text: '50% done_x' }), [a], '% and _ are literal');
         assert.deepEqual(await ids({ text: '50%%' }), []);
         const seqB = await store.seqOf(b);
+        assert.ok(seqB !== undefined);
         assert.deepEqual(await ids({ beforeSeq: seqB }), [a]);
         assert.deepEqual(await ids({ afterSeq: seqB }), [c]);
         assert.deepEqual(await ids({ limit: 1 }), [c]);
         const summary = (await store.searchEvents({ limit: 1, order: 'oldest' }))[0];
         assert.equal(summary.size, Buffer.byteLength('{"status":"FAILED","note":"50% done_x"}'));
-        assert.equal(summary.body, undefined, 'a listing carries no bodies');
+        // The type has no body either; this checks what the store really answered.
+        assert.equal((summary as Partial<StoredEvent>).body, undefined, 'a listing carries no bodies');
         assert.deepEqual(
           (await store.listEvents({ limit: 50, source: 'foundries' })).map((e) => e.body.toString()),
           ['{"status":"FAILED","note":"50% done_x"}'],
@@ -200,13 +244,16 @@ for (const kind of ['sqlite', 'postgres']) {
     it('prunes events received before a time, and the requests left without events', async () => {
       const store = await open();
       try {
-        const old = await idOf(store, request({ receivedAt: Date.now() - 10 * 86_400_000 }));
+        const old = await idOf(store, request({ key: 'sha256:pruned', receivedAt: Date.now() - 10 * 86_400_000 }));
         const fresh = await idOf(store, request());
         assert.deepEqual(await store.prune(Date.now() - 86_400_000), { events: 1 });
         assert.equal(await store.getEvent(old), undefined);
         assert.ok(await store.getEvent(fresh));
-        // A resend of the pruned webhook is new again (its key went with it).
         assert.equal(await store.countEvents(), 1);
+        // A resend of the pruned webhook is new again (its key went with it).
+        const [resent] = (await store.append(request({ key: 'sha256:pruned' }), deadline())).events;
+        assert.equal(resent.duplicate, false, 'not answered as a duplicate of the pruned event');
+        assert.notEqual(resent.id, old);
       } finally {
         await store.close();
       }
@@ -215,7 +262,7 @@ for (const kind of ['sqlite', 'postgres']) {
     it('plugins: registered once, state changes bump stateVersion, progress commits together and the cursor never moves back', async () => {
       const store = await open();
       try {
-        const ids = [];
+        const ids: string[] = [];
         for (let i = 0; i < 3; i++) ids.push(await idOf(store, request()));
         const row = await store.registerPlugin({ name: 'notify', origin: 'file', file: '/plugins/notify.mjs', cursor: 1 });
         assert.deepEqual([row.cursor, row.state, row.present, row.stateVersion], [1, 'active', true, 0]);
@@ -251,9 +298,10 @@ for (const kind of ['sqlite', 'postgres']) {
         );
 
         const disabled = await store.updatePlugin('notify', { state: 'disabled' });
+        assert.ok(disabled);
         assert.deepEqual([disabled.state, disabled.stateVersion], ['disabled', 1]);
-        assert.equal((await store.updatePlugin('notify', { hash: 'abc' })).stateVersion, 1, 'no state change, no bump');
-        assert.equal((await store.updatePlugin('notify', { present: false })).present, false);
+        assert.equal((await store.updatePlugin('notify', { hash: 'abc' }))?.stateVersion, 1, 'no state change, no bump');
+        assert.equal((await store.updatePlugin('notify', { present: false }))?.present, false);
         assert.equal(await store.updatePlugin('nobody', { state: 'active' }), undefined);
       } finally {
         await store.close();
@@ -273,9 +321,10 @@ for (const kind of ['sqlite', 'postgres']) {
         assert.equal(await store.enqueueRedelivery([b]), 0, 'already queued');
         assert.equal(await store.enqueueRedelivery([a], 'gone'), 1, 'one named plugin, present or not');
         const next = await store.nextRedelivery('a');
+        assert.ok(next);
         assert.equal(next.eventId, b, 'in the order asked for');
         await store.recordDispatch({ plugin: 'a', outcomes: [], redelivered: next.id });
-        assert.equal((await store.nextRedelivery('a')).eventId, a);
+        assert.equal((await store.nextRedelivery('a'))?.eventId, a);
         assert.equal(await store.nextRedelivery('nobody'), undefined);
       } finally {
         await store.close();
@@ -294,11 +343,11 @@ for (const kind of ['sqlite', 'postgres']) {
           { id: q2, status: 'quarantined', schema: null, errors: [{ path: '/x', message: 'still no' }] },
         ]);
         assert.equal(queued, 2, 'q1 for a and b; q2 stays out');
-        const released = await store.getEvent(q1);
+        const released = await mustGet(store, q1);
         assert.deepEqual([released.status, released.schema, released.errors], ['accepted', 'iglu:com.acme/x/jsonschema/1-0-0', null]);
-        assert.deepEqual((await store.getEvent(q2)).errors, [{ path: '/x', message: 'still no' }]);
-        assert.equal((await store.nextRedelivery('a')).eventId, q1);
-        assert.equal((await store.nextRedelivery('b')).eventId, q1);
+        assert.deepEqual((await mustGet(store, q2)).errors, [{ path: '/x', message: 'still no' }]);
+        assert.equal((await store.nextRedelivery('a'))?.eventId, q1);
+        assert.equal((await store.nextRedelivery('b'))?.eventId, q1);
       } finally {
         await store.close();
       }
@@ -307,7 +356,10 @@ for (const kind of ['sqlite', 'postgres']) {
     it('an append whose deadline has passed is refused with a 503 and Retry-After', async () => {
       const store = await open();
       try {
-        await assert.rejects(store.append(request(), { deadline: Date.now() - 1 }), (err) => err.status === 503 && Number(err.headers['Retry-After']) > 0);
+        await assert.rejects(
+          store.append(request(), { deadline: Date.now() - 1 }),
+          (err) => isHookdError(err) && err.status === 503 && Number(err.headers['Retry-After']) > 0,
+        );
         assert.ok(await store.append(request(), deadline()), 'the next one is stored');
       } finally {
         await store.close();
@@ -317,14 +369,14 @@ for (const kind of ['sqlite', 'postgres']) {
     it('reports its migrations and size; a read-only open reads and refuses writes', async () => {
       const storage = await freshStorage(kind);
       const store = await openStore(storage);
-      let reader;
+      let reader: Store | undefined;
       try {
         const id = await idOf(store, request());
         const report = await store.report();
         assert.deepEqual([report.applied, report.pending, report.appliedNow, report.events], [[1, 2, 3], [], [1, 2, 3], 1]);
         assert.equal(report.problem, undefined);
         reader = await openStore(storage, { readOnly: true });
-        assert.equal((await reader.getEvent(id)).id, id);
+        assert.equal((await mustGet(reader, id)).id, id);
         assert.deepEqual((await reader.report()).appliedNow, []);
         await assert.rejects(reader.append(request(), deadline()), /read-only/);
       } finally {
@@ -348,7 +400,7 @@ for (const kind of ['sqlite', 'postgres']) {
 }
 
 describe('store contract: PostgreSQL, several instances on one database', () => {
-  const pair = async (overrides) => {
+  const pair = async (overrides?: Partial<PostgresStorageConfig>): Promise<[Store, Store, PostgresStorage]> => {
     const storage = await freshStorage('postgres', overrides);
     return [await openStore(storage), await openStore(storage), storage];
   };
@@ -357,7 +409,7 @@ describe('store contract: PostgreSQL, several instances on one database', () => 
     const [a, b] = await pair();
     try {
       const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).append(request({ key: `race-${i % 10}` }), deadline())));
-      const byKey = new Map();
+      const byKey = new Map<number, string>();
       for (const [i, r] of answers.entries()) {
         const key = i % 10;
         if (byKey.has(key)) assert.equal(r.events[0].id, byKey.get(key), 'every answer for a key names the same event');
@@ -384,7 +436,7 @@ describe('store contract: PostgreSQL, several instances on one database', () => 
         return count;
       });
       // A plugin's view: read after the cursor, move the cursor to the last seq seen.
-      const seen = new Set();
+      const seen = new Set<number>();
       let cursor = 0;
       const until = Date.now() + 2500;
       while (Date.now() < until) {
@@ -396,7 +448,10 @@ describe('store contract: PostgreSQL, several instances on one database', () => 
       writing = false;
       const written = (await Promise.all(writers)).reduce((x, y) => x + y, 0);
       for (let more = await a.dispatchCandidates(cursor, 1000); more.length; more = await a.dispatchCandidates(cursor, 1000)) {
-        for (const c of more) (seen.add(c.seq), (cursor = c.seq));
+        for (const c of more) {
+          seen.add(c.seq);
+          cursor = c.seq;
+        }
       }
       const all = (await a.dispatchCandidates(0, 100_000)).map((c) => c.seq);
       assert.equal(all.length, written);
@@ -422,18 +477,18 @@ describe('store contract: PostgreSQL, several instances on one database', () => 
 
       await assert.rejects(
         b.recordDispatch({ plugin: 'p', outcomes: [{ eventId: id, status: 'done', attempts: 1, error: null, output: null }], cursor: 1 }),
-        (err) => err.status === 409 && err.code === 'lease_lost',
+        (err) => isHookdError(err) && err.status === 409 && err.code === 'lease_lost',
       );
       assert.deepEqual(await a.outcomesFor(id), [], 'the refused step wrote nothing');
       assert.equal((await a.pluginCursors())[0].cursor, 0);
 
       await a.releasePlugins(['p']);
       assert.deepEqual(await b.leasePlugins(['p', 'q']), new Set(['p']), 'released: b takes it at once');
-      await sleep(800); // a stops renewing q
+      await sleep(800); // what is tested: a stops renewing q, and past leaseMs (600) its lease expires
       assert.deepEqual(await b.leasePlugins(['p', 'q']), new Set(['p', 'q']), 'expired: b takes it');
-      await assert.rejects(a.recordDispatch({ plugin: 'q', outcomes: [], cursor: 1 }), (err) => err.code === 'lease_lost');
+      await assert.rejects(a.recordDispatch({ plugin: 'q', outcomes: [], cursor: 1 }), (err) => isHookdError(err) && err.code === 'lease_lost');
       await b.recordDispatch({ plugin: 'q', outcomes: [], cursor: 1 });
-      assert.equal((await b.pluginCursors()).find((c) => c.plugin === 'q').cursor, 1);
+      assert.equal((await b.pluginCursors()).find((c) => c.plugin === 'q')?.cursor, 1);
     } finally {
       await a.close();
       await b.close();
@@ -445,8 +500,15 @@ describe('store contract: PostgreSQL, several instances on one database', () => 
     try {
       let selfWoken = 0;
       a.on('changed', () => selfWoken++);
-      const woken = new Promise((resolve) => b.once('changed', resolve));
+      const woken = new Promise<void>((resolve) => {
+        const onChanged = (): void => {
+          b.off('changed', onChanged);
+          resolve();
+        };
+        b.on('changed', onChanged);
+      });
       await a.append(request(), deadline());
+      // The bound on the wait: NOTIFY takes milliseconds, so 3 s without one is a failure, not a hang.
       await Promise.race([woken, sleep(3000).then(() => assert.fail('no NOTIFY reached the other instance'))]);
       assert.equal(selfWoken, 0);
     } finally {
@@ -467,8 +529,9 @@ describe('store contract: PostgreSQL, several instances on one database', () => 
       const started = Date.now();
       const err = await a.append(request({ key: 'blocked' }), { deadline: started + 400 }).then(
         () => assert.fail('answered before it could commit'),
-        (e) => e,
+        (e: unknown) => e,
       );
+      assert.ok(isHookdError(err), String(err));
       const waited = Date.now() - started;
       assert.equal(err.status, 503);
       assert.ok(err.headers['Retry-After']);

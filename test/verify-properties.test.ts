@@ -3,49 +3,60 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
+import type { Arbitrary } from 'fast-check';
 
 import { verify, sign } from '../dist/verify/index.js';
 import { KINDS } from '../dist/senders/kinds.js';
+import type { HeaderBag, Verdict, VerifyInput, VerifyRule } from '../dist/verify/index.js';
+
+type HmacRule = Extract<VerifyRule, { type: 'hmac' }>;
 
 const RUNS = { numRuns: 200 };
 const NOW = 1_700_000_000;
 
-const hmacRules = ['sha1', 'sha256', 'sha512'].flatMap((algorithm) =>
-  ['hex', 'base64'].map((encoding) => ({ type: 'hmac', header: 'x-signature', algorithm, encoding, prefix: `${algorithm}=` })),
+const hmacRules = (['sha1', 'sha256', 'sha512'] as const).flatMap((algorithm) =>
+  (['hex', 'base64'] as const).map((encoding): HmacRule => ({ type: 'hmac', header: 'x-signature', algorithm, encoding, prefix: `${algorithm}=` })),
 );
-const TOKEN_RULE = { type: 'token', header: 'x-hookd-token' };
-const STANDARD_RULE = { type: 'standard', toleranceSeconds: 300 };
+const TOKEN_RULE: VerifyRule = { type: 'token', header: 'x-hookd-token' };
+const STANDARD_RULE: VerifyRule = { type: 'standard', toleranceSeconds: 300 };
 
-const body = fc.uint8Array({ maxLength: 2048 }).map((bytes) => Buffer.from(bytes));
-const nonEmptyBody = fc.uint8Array({ minLength: 1, maxLength: 2048 }).map((bytes) => Buffer.from(bytes));
+const body: Arbitrary<Buffer> = fc.uint8Array({ maxLength: 2048 }).map((bytes) => Buffer.from(bytes));
+const nonEmptyBody: Arbitrary<Buffer> = fc.uint8Array({ minLength: 1, maxLength: 2048 }).map((bytes) => Buffer.from(bytes));
 
 /** A body and a copy of it with one byte (at a random index) set to a different value. */
-const bodyAndOneByteChange = fc.tuple(nonEmptyBody, fc.nat(), fc.integer({ min: 1, max: 255 })).map(([original, index, delta]) => {
-  const changed = Buffer.from(original);
-  const at = index % original.length;
-  changed[at] = (changed[at] + delta) % 256;
-  return [original, changed];
-});
+const bodyAndOneByteChange: Arbitrary<[Buffer, Buffer]> = fc
+  .tuple(nonEmptyBody, fc.nat(), fc.integer({ min: 1, max: 255 }))
+  .map(([original, index, delta]): [Buffer, Buffer] => {
+    const changed = Buffer.from(original);
+    const at = index % original.length;
+    changed[at] = (changed[at] + delta) % 256;
+    return [original, changed];
+  });
 
 // HMAC pads a key shorter than its block with zero bytes, so `k` and `k\0` are the same key:
 // two secrets are "different" only if they differ once trailing zero bytes are dropped.
-const withoutTrailingZeros = (bytes) => {
+const withoutTrailingZeros = (bytes: Uint8Array): string => {
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;
   return Buffer.from(bytes.subarray(0, end)).toString('hex');
 };
-const differentHmacKeys = (a, b) => withoutTrailingZeros(a) !== withoutTrailingZeros(b);
+const differentHmacKeys = (a: Uint8Array, b: Uint8Array): boolean => withoutTrailingZeros(a) !== withoutTrailingZeros(b);
 
 /** Any Unicode text: the secret is used as its UTF-8 bytes. Capped below the 64-byte HMAC block. */
-const textSecret = fc.string({ unit: 'binary', minLength: 1, maxLength: 16 });
+const textSecret: Arbitrary<string> = fc.string({ unit: 'binary', minLength: 1, maxLength: 16 });
 /** `whsec_` + base64 of random key bytes. */
-const standardSecret = fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => `whsec_${Buffer.from(bytes).toString('base64')}`);
-const standardKeyBytes = (secret) => Buffer.from(secret.slice('whsec_'.length), 'base64');
+const standardSecret: Arbitrary<string> = fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => `whsec_${Buffer.from(bytes).toString('base64')}`);
+const standardKeyBytes = (secret: string): Buffer => Buffer.from(secret.slice('whsec_'.length), 'base64');
 /** What a token can be on the wire: visible ASCII, no spaces. */
-const token = fc.stringMatching(/^[!-~]{1,64}$/);
+const token: Arbitrary<string> = fc.stringMatching(/^[!-~]{1,64}$/);
 
-const check = (rule, secrets, input) => verify(rule, { secrets }, { nowSeconds: NOW, ...input });
-const signed = (rule, secret, bytes) => ({ body: bytes, headers: sign(rule, secret, bytes, { timestampSeconds: NOW }) });
+/** A signed request as verify() takes it, with the headers as sign() wrote them. */
+interface Signed {
+  body: Buffer;
+  headers: Record<string, string>;
+}
+const check = (rule: VerifyRule, secrets: string[], input: VerifyInput): Verdict => verify(rule, { secrets }, { nowSeconds: NOW, ...input });
+const signed = (rule: VerifyRule, secret: string, bytes: Buffer): Signed => ({ body: bytes, headers: sign(rule, secret, bytes, { timestampSeconds: NOW }) });
 
 for (const rule of hmacRules) {
   describe(`hmac ${rule.algorithm} ${rule.encoding}`, () => {
@@ -79,12 +90,13 @@ for (const rule of hmacRules) {
 }
 
 describe('token', () => {
-  const carry = (carrier, value) => {
+  type Carrier = 'header' | 'bearer' | 'query';
+  const carry = (carrier: Carrier, value: string): { headers: HeaderBag; query?: URLSearchParams } => {
     if (carrier === 'header') return { headers: { 'x-hookd-token': value } };
     if (carrier === 'bearer') return { headers: { authorization: `Bearer ${value}` } };
     return { headers: {}, query: new URLSearchParams({ token: value }) };
   };
-  const carrier = fc.constantFrom('header', 'bearer', 'query');
+  const carrier: Arbitrary<Carrier> = fc.constantFrom('header', 'bearer', 'query');
 
   it('any body with the token in any carrier verifies', () => {
     fc.assert(
@@ -169,16 +181,17 @@ describe('standard', () => {
   describe('v1a (ed25519)', () => {
     const keyPairs = Array.from({ length: 2 }, () => {
       const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
-      const base64 = (base64url) => Buffer.from(base64url, 'base64url').toString('base64');
+      assert.ok(jwk.x && jwk.d, 'an ed25519 JWK has x and d');
+      const base64 = (base64url: string): string => Buffer.from(base64url, 'base64url').toString('base64');
       return { publicKey: `whpk_${base64(jwk.x)}`, privateKey: `whsk_${base64(jwk.d)}` };
     });
     const [mine, theirs] = keyPairs;
-    const signedV1a = (bytes) => ({
+    const signedV1a = (bytes: Buffer): Signed & { nowSeconds: number } => ({
       body: bytes,
       headers: sign(STANDARD_RULE, '', bytes, { timestampSeconds: NOW, privateKey: mine.privateKey }),
       nowSeconds: NOW,
     });
-    const checkKeys = (publicKeys, input) => verify(STANDARD_RULE, { secrets: [], publicKeys }, input);
+    const checkKeys = (publicKeys: string[], input: VerifyInput): Verdict => verify(STANDARD_RULE, { secrets: [], publicKeys }, input);
 
     it('any body verifies with the public key, and not with another', () => {
       fc.assert(
@@ -205,13 +218,13 @@ describe('standard', () => {
 
 describe('every sender kind, with its own rule', () => {
   /** Past the HMAC blocks (64 bytes for SHA-1/SHA-256, 128 for SHA-512), where a key is hashed first. */
-  const secretFor = (rule) =>
+  const secretFor = (rule: VerifyRule): Arbitrary<string> =>
     rule.type === 'token'
       ? fc.stringMatching(/^[!-~]{1,200}$/)
       : rule.type === 'standard'
         ? fc.uint8Array({ minLength: 1, maxLength: 200 }).map((bytes) => `whsec_${Buffer.from(bytes).toString('base64')}`)
         : fc.string({ unit: 'binary', minLength: 1, maxLength: 200 });
-  const different = (rule, a, b) =>
+  const different = (rule: VerifyRule, a: string, b: string): boolean =>
     rule.type === 'token'
       ? a !== b
       : rule.type === 'standard'
@@ -224,20 +237,21 @@ describe('every sender kind, with its own rule', () => {
    * the last one leaves unused decodes to the same signature. A Standard Webhooks id and timestamp
    * are signed as they are.
    */
-  const base64Decoded = (v) =>
+  const base64Decoded = (v: string): string =>
     v
       .split(' ')
       .map((s) => s.split(','))
       .map(([version, sig]) => `${version},${Buffer.from(sig ?? '', 'base64').toString('hex')}`)
       .join(' ');
-  const sameMeaning = (rule, name, a, b) => {
+  const sameMeaning = (rule: VerifyRule, name: string, a: string, b: string): boolean => {
     if (a === b) return true;
     if (rule.type === 'token' || name === 'webhook-id' || name === 'webhook-timestamp') return false;
     if (name === 'webhook-signature') return base64Decoded(a) === base64Decoded(b);
     return a.toLowerCase() === b.toLowerCase();
   };
 
-  for (const [kind, { verify: rule }] of Object.entries(KINDS).filter(([, k]) => k.verify)) {
+  const presets = Object.entries(KINDS).flatMap(([kind, k]): [string, VerifyRule][] => (k.verify ? [[kind, k.verify]] : []));
+  for (const [kind, rule] of presets) {
     describe(kind, () => {
       const secret = secretFor(rule);
 

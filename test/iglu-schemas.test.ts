@@ -7,27 +7,68 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSchemaService, HOOKD_REGISTRY, MAX_ISSUES, MAX_MESSAGE_CHARS, parseIgluUri } from '../dist/iglu/index.js';
 import { SCHEMAS } from '../dist/senders/kinds.js';
+import type { SchemaVerdict } from '../dist/iglu/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = path.join(here, 'fixtures', 'iglu');
 const registryDir = path.join(here, '..', 'registry', 'schemas');
-const fixture = async (name) => JSON.parse(await readFile(path.join(fixtures, name), 'utf8'));
-const clone = (value) => structuredClone(value);
+/** A JSON fixture, as the shape the test reads and changes (the rest of it is left as it is). */
+const fixture = async <T = Record<string, unknown>>(name: string): Promise<T> => JSON.parse(await readFile(path.join(fixtures, name), 'utf8')) as T;
+const clone = <T>(value: T): T => structuredClone(value);
+
+/** The parts of the fixtures that the tests read or change. */
+interface FactotumUpdate {
+  schema: string;
+  data: {
+    tags?: Record<string, string>;
+    applicationContext: { name?: string };
+    taskStates: Record<string, unknown>[];
+    [key: string]: unknown;
+  };
+}
+interface JobservRun {
+  status: string;
+  log_url?: string;
+  [key: string]: unknown;
+}
+interface JobservBuild {
+  build_id: number | string;
+  status: string;
+  runs?: JobservRun[];
+  [key: string]: unknown;
+}
+interface AuroraTaskStateChange {
+  task: { status: string; assignedTask: { taskId?: string; [key: string]: unknown }; [key: string]: unknown };
+  oldState?: { value: string } | null;
+  [key: string]: unknown;
+}
+interface ShotgridDelivery {
+  data: {
+    project: unknown;
+    session_uuid: string | null;
+    delivery_id?: string;
+    meta?: unknown;
+    event_type?: string;
+    entity: { type: string; id: number | string };
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
 
 const service = await createSchemaService({});
 const FACTOTUM_JOB = 'iglu:com.snowplowanalytics.factotum/job_update/jsonschema/1-0-0';
 const FACTOTUM_TASK = 'iglu:com.snowplowanalytics.factotum/task_update/jsonschema/1-0-0';
 
-function assertValid(verdict, what) {
+function assertValid(verdict: SchemaVerdict, what: string): void {
   assert.deepEqual(verdict.errors, [], `${what}: ${JSON.stringify(verdict.errors)}`);
   assert.equal(verdict.outcome, 'valid');
 }
-const paths = (verdict) => verdict.errors.map((e) => e.path);
-const find = (verdict, p, pattern) => verdict.errors.find((e) => e.path === p && pattern.test(e.message));
+const paths = (verdict: SchemaVerdict): string[] => verdict.errors.map((e) => e.path);
+const find = (verdict: SchemaVerdict, p: string, pattern: RegExp) => verdict.errors.find((e) => e.path === p && pattern.test(e.message));
 
 describe('the embedded registry', () => {
   it('has a schema for every preset, each a draft-04 schema whose self block matches its path', async () => {
-    const files = [];
+    const files: { uri: string; vendor: string; name: string; format: string; version: string }[] = [];
     for (const vendor of await readdir(registryDir)) {
       for (const name of await readdir(path.join(registryDir, vendor))) {
         for (const format of await readdir(path.join(registryDir, vendor, name))) {
@@ -43,7 +84,7 @@ describe('the embedded registry', () => {
       assert.ok(parseIgluUri(f.uri).ok, f.uri);
       const { repository, schema } = await service.resolve(f.uri);
       assert.equal(repository, HOOKD_REGISTRY);
-      assert.deepEqual(schema.self, { vendor: f.vendor, name: f.name, format: f.format, version: f.version }, f.uri);
+      assert.deepEqual((schema as { self?: unknown }).self, { vendor: f.vendor, name: f.name, format: f.format, version: f.version }, f.uri);
       // Compiles: a broken schema would answer an error at the root for any payload.
       const verdict = await service.check({}, { uri: f.uri });
       assert.ok(!verdict.errors.some((e) => /not a usable draft-04/.test(e.message)), f.uri);
@@ -62,7 +103,7 @@ describe('Factotum (self-describing, Iglu Central schemas)', () => {
     it(`accepts what Factotum 0.7 sends: ${name}`, async () => {
       const text = await readFile(path.join(fixtures, 'factotum-0.7', name), 'utf8');
       assert.ok(!/\s/.test(text.replace(/"[^"]*"/g, '')), 'compact JSON');
-      const payload = JSON.parse(text);
+      const payload = JSON.parse(text) as FactotumUpdate;
       const keys = Object.keys(payload.data);
       assert.deepEqual(keys, [...keys].sort(), 'sorted keys');
       assert.ok(payload.data.tags && payload.data.applicationContext.name === 'factotum');
@@ -89,7 +130,7 @@ describe('Factotum (self-describing, Iglu Central schemas)', () => {
   });
 
   it('task errors are errorMessage: the old error_message is an unknown property', async () => {
-    const payload = JSON.parse(await readFile(path.join(fixtures, 'factotum-0.7', 'job-update-failed.json'), 'utf8'));
+    const payload = await fixture<FactotumUpdate>('factotum-0.7/job-update-failed.json');
     payload.data.taskStates[0].error_message = payload.data.taskStates[0].errorMessage;
     delete payload.data.taskStates[0].errorMessage;
     const verdict = await service.check(payload, 'self-describing');
@@ -97,7 +138,7 @@ describe('Factotum (self-describing, Iglu Central schemas)', () => {
   });
 
   it('job_update carries jobTransition and task_update taskTransitions, not the other way round', async () => {
-    const job = JSON.parse(await readFile(path.join(fixtures, 'factotum-0.7', 'job-update-started.json'), 'utf8'));
+    const job = await fixture<FactotumUpdate>('factotum-0.7/job-update-started.json');
     job.schema = FACTOTUM_TASK;
     const verdict = await service.check(job, 'self-describing');
     assert.deepEqual(verdict.errors, [{ path: '', message: "must NOT have additional properties: 'jobTransition'" }]);
@@ -123,7 +164,7 @@ describe('JobServ build_complete (hookd schema)', () => {
   });
 
   it('accepts a detailed payload and the minimal one JobServ can send (optional keys absent, unknown keys kept)', async () => {
-    const detailed = await fixture('seeds/004-jobserv-build.json');
+    const detailed = await fixture<JobservBuild>('seeds/004-jobserv-build.json');
     Object.assign(detailed, {
       name: 'lmp',
       status_events: [
@@ -156,7 +197,7 @@ describe('JobServ build_complete (hookd schema)', () => {
   });
 
   it('rejects a bad status at /status, listing the allowed values', async () => {
-    const payload = await fixture('seeds/004-jobserv-build.json');
+    const payload = await fixture<JobservBuild>('seeds/004-jobserv-build.json');
     payload.status = 'SUCCESS';
     const verdict = await service.check(payload, uri);
     assert.deepEqual(verdict.errors, [
@@ -168,14 +209,15 @@ describe('JobServ build_complete (hookd schema)', () => {
   });
 
   it('rejects what is always there going missing or mistyped', async () => {
-    const payload = await fixture('seeds/004-jobserv-build.json');
+    const payload = await fixture<JobservBuild>('seeds/004-jobserv-build.json');
     delete payload.runs;
     payload.build_id = '67';
     const verdict = await service.check(payload, uri);
     assert.deepEqual(new Set(paths(verdict)), new Set(['', '/build_id']));
     assert.ok(find(verdict, '', /required property 'runs'/));
     assert.ok(find(verdict, '/build_id', /must be integer/));
-    const run = await fixture('seeds/004-jobserv-build.json');
+    const run = await fixture<JobservBuild>('seeds/004-jobserv-build.json');
+    assert.ok(run.runs);
     delete run.runs[1].log_url;
     run.runs[2].status = 'DONE';
     const runVerdict = await service.check(run, uri);
@@ -216,7 +258,7 @@ describe('Aurora task_state_change (hookd schema)', () => {
   const uri = { uri: SCHEMAS.auroraTaskState };
 
   it('accepts the seed 002 payload and a present old state', async () => {
-    const seed = await fixture('seeds/002-aurora-task-state-change.json');
+    const seed = await fixture<AuroraTaskStateChange>('seeds/002-aurora-task-state-change.json');
     assertValid(await service.check(seed, uri), 'seed 002');
     const running = clone(seed);
     running.task.status = 'RUNNING';
@@ -225,7 +267,7 @@ describe('Aurora task_state_change (hookd schema)', () => {
   });
 
   it('rejects an unknown task status at /task/status and a task without its assignment', async () => {
-    const seed = await fixture('seeds/002-aurora-task-state-change.json');
+    const seed = await fixture<AuroraTaskStateChange>('seeds/002-aurora-task-state-change.json');
     const bad = clone(seed);
     bad.task.status = 'DONE';
     delete bad.task.assignedTask.taskId;
@@ -241,7 +283,7 @@ describe('ShotGrid event_delivery (hookd schema)', () => {
   const uri = { uri: SCHEMAS.shotgridDelivery };
 
   it('accepts a single delivery, and one with null references', async () => {
-    const delivery = await fixture('shotgrid-delivery.json');
+    const delivery = await fixture<ShotgridDelivery>('shotgrid-delivery.json');
     assertValid(await service.check(delivery, uri), 'delivery');
     const bare = clone(delivery);
     bare.data.project = null;
@@ -252,7 +294,7 @@ describe('ShotGrid event_delivery (hookd schema)', () => {
   });
 
   it('rejects a delivery without an event type or with a malformed entity', async () => {
-    const delivery = await fixture('shotgrid-delivery.json');
+    const delivery = await fixture<ShotgridDelivery>('shotgrid-delivery.json');
     delete delivery.data.event_type;
     delivery.data.entity = { type: 'Asset', id: '1419' };
     const verdict = await service.check(delivery, uri);
@@ -263,7 +305,7 @@ describe('ShotGrid event_delivery (hookd schema)', () => {
 
 describe('draft-04 semantics', () => {
   const config = path.join(fixtures, 'resolver-draft04.json');
-  const test = (name) => ({ uri: `iglu:dev.hookd.test/${name}/jsonschema/1-0-0` });
+  const test = (name: string): { uri: string } => ({ uri: `iglu:dev.hookd.test/${name}/jsonschema/1-0-0` });
 
   it('exclusiveMinimum is the boolean modifier of minimum', async () => {
     const svc = await createSchemaService({ resolverConfig: config });
@@ -273,8 +315,8 @@ describe('draft-04 semantics', () => {
   });
 
   it('a numeric exclusiveMinimum (draft-06 style) is an invalid draft-04 schema', async () => {
-    const warnings = [];
-    const svc = await createSchemaService({ resolverConfig: config, logger: { warn: (o, m) => warnings.push(m) } });
+    const warnings: string[] = [];
+    const svc = await createSchemaService({ resolverConfig: config, logger: { warn: (_o, m) => warnings.push(m) } });
     const verdict = await svc.check({ n: 10 }, test('draft06_style'));
     assert.equal(verdict.outcome, 'invalid');
     assert.equal(verdict.errors[0].path, '');
@@ -298,11 +340,11 @@ describe('draft-04 semantics', () => {
 
 describe('validation errors are capped', () => {
   it(`at ${MAX_ISSUES} errors and ${MAX_MESSAGE_CHARS} characters a message`, async () => {
-    const payload = await fixture('seeds/004-jobserv-build.json');
+    const payload = await fixture<JobservBuild>('seeds/004-jobserv-build.json');
     payload.runs = Array.from({ length: 30 }, () => ({ status: 'X' }));
     const verdict = await service.check(payload, { uri: SCHEMAS.jobservBuild });
     assert.equal(verdict.errors.length, MAX_ISSUES);
-    assert.match(verdict.errors.at(-1).message, /^and \d+ more errors$/);
+    assert.match(verdict.errors[verdict.errors.length - 1].message, /^and \d+ more errors$/);
     assert.ok(verdict.errors.every((e) => e.message.length <= MAX_MESSAGE_CHARS));
   });
 });

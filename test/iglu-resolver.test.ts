@@ -8,11 +8,20 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSchemaService, HOOKD_REGISTRY } from '../dist/iglu/index.js';
 import { LruCache } from '../dist/iglu/lru.js';
+import { HookdError } from '../dist/errors.js';
+import type { AddressInfo } from 'node:net';
+import type { SchemaService } from '../dist/iglu/index.js';
 
 /** A clock the test moves: cacheTtl and back-off are checked without waiting for them. */
-function fakeClock(start = Date.now()) {
+function fakeClock(start = Date.now()): { now: () => number; advance: (ms: number) => number } {
   let t = start;
   return { now: () => t, advance: (ms) => (t += ms) };
+}
+
+/** The last of a list that must not be empty. */
+function last<T>(list: readonly T[]): T {
+  assert.ok(list.length > 0, 'the list is empty');
+  return list[list.length - 1];
 }
 
 const RESOLVER_CONFIG = 'iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-3';
@@ -23,11 +32,11 @@ const FACTOTUM_JOB = 'iglu:com.snowplowanalytics.factotum/job_update/jsonschema/
 const JOBSERV = 'iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0';
 
 /** A schema that says where it came from, so a test can tell which repository answered. */
-function schemaFrom(where) {
+function schemaFrom(where: string): object {
   return { type: 'object', properties: { from: { enum: [where] } }, required: ['from'] };
 }
 
-async function writeSchema(root, uri, schema) {
+async function writeSchema(root: string, uri: string, schema: object): Promise<void> {
   const file = path.join(root, 'schemas', uri.slice('iglu:'.length));
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(schema));
@@ -37,10 +46,29 @@ async function writeSchema(root, uri, schema) {
  * A real static Iglu registry on loopback: GET /schemas/<vendor>/<name>/<format>/<version>.
  * behaviour: 'serve' | 'fail' (500) | 'slow' (answers after slowMs). Counts requests per path.
  */
-async function staticRegistry({ schemas = {}, apikey, behaviour = 'serve', slowMs = 5000 } = {}) {
-  const requests = [];
+interface RegistryOptions {
+  schemas?: Record<string, object>;
+  apikey?: string;
+  behaviour?: 'serve' | 'fail' | 'slow';
+  slowMs?: number;
+}
+interface RegistryRequest {
+  url: string;
+  apikey: string | string[] | undefined;
+  authorization: string | undefined;
+}
+interface StaticRegistry {
+  uri: string;
+  requests: RegistryRequest[];
+  /** Requests for one schema. */
+  count: (uri: string) => number;
+  close: () => Promise<void>;
+}
+async function staticRegistry({ schemas = {}, apikey, behaviour = 'serve', slowMs = 5000 }: RegistryOptions = {}): Promise<StaticRegistry> {
+  const requests: RegistryRequest[] = [];
   const server = http.createServer(async (req, res) => {
-    requests.push({ url: req.url, apikey: req.headers['apikey'], authorization: req.headers['authorization'] });
+    const url = req.url ?? '';
+    requests.push({ url, apikey: req.headers['apikey'], authorization: req.headers['authorization'] });
     if (apikey && req.headers['apikey'] !== apikey) {
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"message":"unauthorized"}');
       return;
@@ -50,35 +78,41 @@ async function staticRegistry({ schemas = {}, apikey, behaviour = 'serve', slowM
       return;
     }
     if (behaviour === 'slow') await sleep(slowMs);
-    const uri = `iglu:${req.url.replace(/^\/schemas\//, '')}`;
+    const uri = `iglu:${url.replace(/^\/schemas\//, '')}`;
     const schema = schemas[uri];
-    if (!req.url.startsWith('/schemas/') || !schema) {
+    if (!url.startsWith('/schemas/') || !schema) {
       res.writeHead(404).end('not found');
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(schema));
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
   return {
     uri: `http://127.0.0.1:${port}`,
     requests,
     count: (uri) => requests.filter((r) => r.url === `/schemas/${uri.slice('iglu:'.length)}`).length,
     close: () => {
       server.closeAllConnections();
-      return new Promise((resolve) => server.close(resolve));
+      return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
 
-let tmp;
+let tmp: string;
 let counter = 0;
-async function resolverFile(data, schema = RESOLVER_CONFIG) {
+/** Writes a resolver config (its `data`, as a user writes it) and answers the file. */
+async function resolverFile(data: Record<string, unknown>, schema = RESOLVER_CONFIG): Promise<string> {
   const file = path.join(tmp, `resolver-${++counter}.json`);
   await writeFile(file, JSON.stringify({ schema, data }));
   return file;
 }
-function http_(name, uri, extra = {}) {
+interface RepositoryExtra {
+  priority?: number;
+  vendorPrefixes?: string[];
+  apikey?: string;
+}
+function http_(name: string, uri: string, extra: RepositoryExtra = {}) {
   return {
     name,
     priority: extra.priority ?? 0,
@@ -86,12 +120,14 @@ function http_(name, uri, extra = {}) {
     connection: { http: { uri, ...(extra.apikey ? { apikey: extra.apikey } : {}) } },
   };
 }
-function embedded(name, dir, extra = {}) {
+function embedded(name: string, dir: string, extra: RepositoryExtra = {}) {
   return { name, priority: extra.priority ?? 0, vendorPrefixes: extra.vendorPrefixes ?? [], connection: { embedded: { path: dir } } };
 }
-function quietLogger() {
-  const warnings = [];
-  return { warnings, warn: (obj, msg) => warnings.push({ ...obj, msg }) };
+/** What the resolver logged: its fields and message. */
+type Warning = Record<string, unknown> & { msg: string };
+function quietLogger(): { warnings: Warning[]; warn: (obj: object, msg: string) => void } {
+  const warnings: Warning[] = [];
+  return { warnings, warn: (obj, msg) => void warnings.push({ ...obj, msg }) };
 }
 
 before(async () => {
@@ -115,7 +151,7 @@ describe('resolver config (Snowplow resolver-config 1-0-0 … 1-0-3)', () => {
     }
   });
 
-  const bad = [
+  const bad: [Record<string, unknown>, RegExp][] = [
     [{ schema: 'iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/2-0-0' }, /schema version 2-0-0 is not supported \(hookd reads 1-0-0 to 1-0-3\)/],
     [{ schema: 'iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-4' }, /not supported/],
     [{ schema: 'iglu:com.acme/resolver-config/jsonschema/1-0-0' }, /schema must be iglu:com.snowplowanalytics.iglu\/resolver-config/],
@@ -159,6 +195,7 @@ describe('resolver config (Snowplow resolver-config 1-0-0 … 1-0-3)', () => {
       const file = path.join(tmp, `bad-${++counter}.json`);
       await writeFile(file, JSON.stringify({ schema: RESOLVER_CONFIG, data: { cacheSize: 5, repositories: [] }, ...override }));
       await assert.rejects(createSchemaService({ resolverConfig: file }), (err) => {
+        assert.ok(err instanceof Error);
         assert.equal(err.name, 'ResolverConfigError');
         assert.match(err.message, why);
         assert.ok(err.message.includes(file), 'names the file');
@@ -176,8 +213,8 @@ describe('resolver config (Snowplow resolver-config 1-0-0 … 1-0-3)', () => {
 });
 
 describe('lookup order: vendor prefix, then embedded before http, then priority, then config order', () => {
-  let registry;
-  let service;
+  let registry: StaticRegistry;
+  let service: SchemaService;
   before(async () => {
     const e1 = path.join(tmp, 'order-e1');
     const e2 = path.join(tmp, 'order-e2');
@@ -227,7 +264,7 @@ describe('lookup order: vendor prefix, then embedded before http, then priority,
   it("hookd's embedded registry is always last: a user repository overrides it", async () => {
     assert.equal((await service.resolve(FACTOTUM_JOB)).repository, 'e1');
     assert.equal((await service.resolve(JOBSERV)).repository, HOOKD_REGISTRY);
-    assert.equal(service.repositories(JOBSERV).at(-1).name, HOOKD_REGISTRY);
+    assert.equal(last(service.repositories(JOBSERV)).name, HOOKD_REGISTRY);
   });
 
   it('with no resolver config only the embedded registry is used', async () => {
@@ -248,7 +285,7 @@ describe('static HTTP registry', () => {
         resolverConfig: await resolverFile({ cacheSize: 10, repositories: [http_('keyed', registry.uri, { apikey: 's3cret' })] }),
       });
       assert.equal((await withKey.resolve(ACME)).repository, 'keyed');
-      assert.equal(registry.requests.at(-1).apikey, 's3cret');
+      assert.equal(last(registry.requests).apikey, 's3cret');
 
       const logger = quietLogger();
       const withoutKey = await createSchemaService({
@@ -256,13 +293,14 @@ describe('static HTTP registry', () => {
         logger,
       });
       await assert.rejects(withoutKey.check({ schema: ACME, data: {} }, 'self-describing'), (err) => {
+        assert.ok(err instanceof HookdError);
         assert.equal(err.status, 503);
         assert.equal(err.code, 'registry_unavailable');
         assert.match(err.message, /keyless: GET .* answered HTTP 401 \(check the apikey\)/);
         assert.ok(Number(err.headers['Retry-After']) >= 1);
         return true;
       });
-      assert.equal(registry.requests.at(-1).apikey, undefined);
+      assert.equal(last(registry.requests).apikey, undefined);
       assert.equal(logger.warnings[0].repository, 'keyless');
       assert.ok(!JSON.stringify(logger.warnings).includes('s3cret'));
     } finally {
@@ -340,6 +378,7 @@ describe('static HTTP registry', () => {
 
       // Within the back-off the registry is not asked; nobody else has ACME, so the answer is 503.
       await assert.rejects(service.check({}, { uri: ACME }), (err) => {
+        assert.ok(err instanceof HookdError);
         assert.equal(err.status, 503);
         assert.match(err.message, /flaky: skipped for 1s after GET .* answered HTTP 500/);
         assert.equal(err.headers['Retry-After'], '1');
@@ -369,6 +408,7 @@ describe('static HTTP registry', () => {
       });
       const started = Date.now();
       await assert.rejects(service.check({ schema: ACME, data: { from: 'http' } }, 'self-describing', { signal: AbortSignal.timeout(150) }), (err) => {
+        assert.ok(err instanceof HookdError);
         assert.equal(err.name, 'HookdError');
         assert.equal(err.status, 503);
         assert.equal(err.code, 'registry_unavailable');
@@ -413,7 +453,7 @@ describe('static HTTP registry', () => {
       logger,
     });
     assert.equal((await service.resolve(JOBSERV)).repository, HOOKD_REGISTRY);
-    assert.match(logger.warnings[0].error, /ECONNREFUSED/);
+    assert.match(String(logger.warnings[0].error), /ECONNREFUSED/);
   });
 });
 
@@ -463,7 +503,7 @@ describe('cache', () => {
 
   it('LruCache: recency, size bound, ttl with an injected clock, size 0 disables', () => {
     let now = 0;
-    const lru = new LruCache({ maxSize: 2, ttlMs: 100, now: () => now });
+    const lru = new LruCache<string, number>({ maxSize: 2, ttlMs: 100, now: () => now });
     lru.set('a', 1);
     lru.set('b', 2);
     assert.equal(lru.get('a'), 1);
@@ -473,7 +513,7 @@ describe('cache', () => {
     now = 100;
     assert.equal(lru.get('a'), undefined);
     assert.equal(lru.size, 1);
-    const off = new LruCache({ maxSize: 0 });
+    const off = new LruCache<string, number>({ maxSize: 0 });
     off.set('a', 1);
     assert.equal(off.get('a'), undefined);
   });

@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSchemaService, formatIgluUri, parseIgluUri, parseSchemaVer } from '../dist/iglu/index.js';
+import type { SchemaVerdict } from '../dist/iglu/index.js';
 
 describe('Iglu URI grammar', () => {
   it('parses iglu:<vendor>/<name>/<format>/<M-R-A> and formats it back', () => {
@@ -16,7 +17,7 @@ describe('Iglu URI grammar', () => {
     assert.equal(parseIgluUri('iglu:a_b-c/x/jsonschema/1-0-0').ok, true);
   });
 
-  const bad = [
+  const bad: [string, RegExp][] = [
     ['com.acme/x/jsonschema/1-0-0', /must start with 'iglu:'/],
     ['http://iglucentral.com/schemas/com.acme/x/jsonschema/1-0-0', /must start with 'iglu:'/],
     ['iglu:com.acme/x/1-0-0', /must have 4 parts vendor\/name\/format\/version, found 3/],
@@ -46,9 +47,14 @@ describe('Iglu URI grammar', () => {
   }
 
   it('rejects a schema that is not a string, saying what it got', () => {
-    assert.match(parseIgluUri(42).error, /must be a string.*got number 42/);
-    assert.match(parseIgluUri(null).error, /got null/);
-    assert.match(parseIgluUri(undefined).error, /got nothing/);
+    const errorOf = (uri: unknown): string => {
+      const parsed = parseIgluUri(uri);
+      assert.equal(parsed.ok, false);
+      return parsed.error;
+    };
+    assert.match(errorOf(42), /must be a string.*got number 42/);
+    assert.match(errorOf(null), /got null/);
+    assert.match(errorOf(undefined), /got nothing/);
   });
 });
 
@@ -64,7 +70,7 @@ describe('SchemaVer', () => {
 
 describe('self-describing envelope', async () => {
   const service = await createSchemaService({});
-  const check = (payload) => service.check(payload, 'self-describing');
+  const check = (payload: unknown): Promise<SchemaVerdict> => service.check(payload, 'self-describing');
 
   it('not an object → malformed, error at the root', async () => {
     for (const [payload, got] of [

@@ -11,10 +11,38 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { baseConfig, post, pythonJsonDumps, repoRoot, signedHeaders, startReceiver, tempDir } from './helpers/hookd.js';
 import { runHookd as hookd } from './helpers/cli.js';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Posted, Receiver } from './helpers/hookd.js';
+import type { ValidationIssue } from '../dist/iglu/index.js';
+import type { RevalidatedEvent, RevalidateSummary } from '../dist/ingest/revalidate.js';
+import type { StoredEvent } from '../dist/store/types.js';
 
 const fixtures = path.join(repoRoot, 'test', 'fixtures', 'iglu');
-const fixtureBytes = (rel) => fs.readFileSync(path.join(fixtures, rel));
-const fixtureJson = (rel) => JSON.parse(fixtureBytes(rel).toString('utf8'));
+const fixtureBytes = (rel: string): Buffer => fs.readFileSync(path.join(fixtures, rel));
+/** A JSON fixture, as the shape the test reads and changes (the rest of it is left as it is). */
+const fixtureJson = <T = Record<string, unknown>>(rel: string): T => JSON.parse(fixtureBytes(rel).toString('utf8')) as T;
+
+/** The parts of the fixtures that the tests change. */
+interface FactotumTaskUpdate {
+  data: { taskStates: { state: string; [key: string]: unknown }[]; jobName?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+interface AuroraTaskStateChange {
+  task: { assignedTask: { instanceId: number; [key: string]: unknown }; [key: string]: unknown };
+  oldState?: unknown;
+  [key: string]: unknown;
+}
+interface ShotgridDelivery {
+  data: { delivery_id: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** A stored event that must be there. */
+async function storedEvent(r: Receiver, id: string): Promise<StoredEvent> {
+  const event = await r.hookd.store.getEvent(id);
+  assert.ok(event, `event ${id} is stored`);
+  return event;
+}
 
 const FACTOTUM_TOKEN = 'factotum-token-not-real';
 const JOBSERV_SECRET = 'jobserv-secret-not-real';
@@ -39,7 +67,7 @@ const factotumHeaders = { 'content-type': 'application/json; charset=utf-8' };
 const SEED_000 = fixtureBytes('seeds/000-factotum-job-update.json');
 
 /** Writes the Snowplow resolver config of the worked example: the older variant ahead of the embedded registry. */
-function addLegacyRegistry(dir) {
+function addLegacyRegistry(dir: string): void {
   fs.cpSync(path.join(fixtures, 'user-registry'), path.join(dir, 'iglu-legacy'), { recursive: true });
   fs.writeFileSync(
     path.join(dir, 'resolver.json'),
@@ -60,27 +88,39 @@ function addLegacyRegistry(dir) {
   );
 }
 
-async function waitFor(what, fn, ms = 10_000) {
+type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+async function waitFor<T>(what: string, fn: () => T | Promise<T>, ms = 10_000): Promise<Truthy<T>> {
   const until = Date.now() + ms;
   for (;;) {
     const value = await fn();
-    if (value) return value;
+    if (value) return value as Truthy<T>;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-const jsonLines = (text) =>
-  text
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
+/** `events revalidate --json`: a line per event checked, then the summary (exactly one, last). */
+function revalidated(stdout: string): { events: RevalidatedEvent[]; summary: RevalidateSummary } {
+  const events: RevalidatedEvent[] = [];
+  let summary: RevalidateSummary | undefined;
+  for (const l of stdout.trim().split('\n')) {
+    const line = JSON.parse(l) as RevalidatedEvent | { summary: RevalidateSummary };
+    assert.equal(summary, undefined, `nothing after the summary: ${stdout}`);
+    if ('summary' in line) summary = line.summary;
+    else events.push(line);
+  }
+  assert.ok(summary, `a summary: ${stdout}`);
+  return { events, summary };
+}
+
+/** hookd.yaml as the receiver wrote it. */
+const readConfig = (dir: string): Record<string, unknown> => YAML.parse(fs.readFileSync(path.join(dir, 'hookd.yaml'), 'utf8')) as Record<string, unknown>;
 
 describe('the worked example: the seed Factotum sample is quarantined, then released by revalidate (issue 3 point 7)', () => {
-  let r;
-  let dir;
-  let seen;
-  let quarantinedId;
+  let r: Receiver;
+  let dir: string;
+  let seen: string;
+  let quarantinedId: string;
   const hook = () => `${r.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`;
 
   before(async () => {
@@ -119,10 +159,10 @@ export default {
   });
 
   it('keeps it as quarantined with its schema and errors, and a resend gets the same 422 and id', async () => {
-    const stored = await r.hookd.store.getEvent(quarantinedId);
+    const stored = await storedEvent(r, quarantinedId);
     assert.equal(stored.status, 'quarantined');
     assert.equal(stored.schema, FACTOTUM_JOB);
-    assert.equal(stored.errors.length, 6);
+    assert.equal(stored.errors?.length, 6);
     assert.ok(stored.body.equals(SEED_000), 'the exact bytes are kept');
     const again = await post(hook(), SEED_000, factotumHeaders);
     assert.equal(again.status, 422);
@@ -138,28 +178,31 @@ export default {
       new RegExp(`^quarantined  ${quarantinedId}  factotum  ${FACTOTUM_JOB}  \\(root\\): must have required property 'tags' \\(\\+5 more\\)$`, 'm'),
     );
     assert.match(res.stdout, /^checked 1, released 0, still quarantined 1$/m);
-    assert.equal((await r.hookd.store.getEvent(quarantinedId)).status, 'quarantined');
+    assert.equal((await storedEvent(r, quarantinedId)).status, 'quarantined');
   });
 
   it('filters select nothing when they do not match the event (--source, --schema pattern)', async () => {
     const bySource = await hookd(['events', 'revalidate', '--source', 'foundries', '--json'], dir);
     assert.equal(bySource.status, 0, bySource.stderr);
-    assert.deepEqual(jsonLines(bySource.stdout), [
-      { summary: { checked: 0, released: 0, stillQuarantined: 0, unchecked: 0, registryFailed: false, queued: 0 } },
-    ]);
+    assert.deepEqual(revalidated(bySource.stdout), {
+      events: [],
+      summary: { checked: 0, released: 0, stillQuarantined: 0, unchecked: 0, registryFailed: false, queued: 0 },
+    });
     const bySchema = await hookd(['events', 'revalidate', '--schema', 'iglu:com.snowplowanalytics.factotum/task_update/*', '--json'], dir);
-    assert.equal(jsonLines(bySchema.stdout).at(-1).summary.checked, 0);
+    assert.equal(revalidated(bySchema.stdout).summary.checked, 0);
   });
 
   it('with the older variant configured ahead of the embedded registry, revalidate accepts it and the plugin receives it', async () => {
     assert.ok(!fs.existsSync(seen) || !fs.readFileSync(seen, 'utf8').includes(quarantinedId), 'a plugin never sees a quarantined event');
     addLegacyRegistry(dir);
-    const config = YAML.parse(fs.readFileSync(path.join(dir, 'hookd.yaml'), 'utf8'));
+    const config = readConfig(dir);
     fs.writeFileSync(path.join(dir, 'hookd.yaml'), YAML.stringify({ ...config, iglu: { resolver: './resolver.json' } }));
 
     const res = await hookd(['events', 'revalidate', '--source', 'factotum', '--schema', 'iglu:com.snowplowanalytics.factotum/*', '--json'], dir);
     assert.equal(res.status, 0, res.stderr);
-    const [event, { summary }] = jsonLines(res.stdout);
+    const { events, summary } = revalidated(res.stdout);
+    assert.equal(events.length, 1);
+    const [event] = events;
     assert.equal(event.id, quarantinedId);
     assert.equal(event.result, 'released');
     assert.equal(event.outcome, 'valid');
@@ -170,7 +213,7 @@ export default {
     assert.equal(summary.stillQuarantined, 0);
     assert.ok(summary.queued >= 1, 'queued for the plugin');
 
-    const stored = await r.hookd.store.getEvent(quarantinedId);
+    const stored = await storedEvent(r, quarantinedId);
     assert.equal(stored.status, 'accepted');
     assert.equal(stored.schema, FACTOTUM_JOB);
     assert.equal(stored.errors, null);
@@ -199,7 +242,7 @@ export default {
       const res = await post(`${r2.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`, SEED_000, factotumHeaders);
       assert.equal(res.status, 200, res.text);
       assert.equal(res.json.status, 'accepted');
-      assert.equal((await r2.hookd.store.getEvent(res.json.id)).schema, FACTOTUM_JOB);
+      assert.equal((await storedEvent(r2, res.json.id)).schema, FACTOTUM_JOB);
       // …and Factotum 0.7's current shape still passes: the legacy registry only holds job_update.
       const task = await post(`${r2.url}/hooks/factotum?token=${FACTOTUM_TOKEN}`, fixtureBytes('factotum-0.7/task-update-running.json'), factotumHeaders);
       assert.equal(task.status, 200, task.text);
@@ -210,28 +253,29 @@ export default {
 });
 
 describe('a realistic payload per sender is accepted; a broken one gets 422 with the right paths', () => {
-  let r;
+  let r: Receiver;
   before(async () => {
     r = await startReceiver(baseConfig({ sources: SOURCES }));
   });
   after(() => r.hookd.close());
-  const url = (source, query = '') => `${r.url}/hooks/${source}${query}`;
+  const url = (source: string, query = ''): string => `${r.url}/hooks/${source}${query}`;
 
   /** Posts, checks the answer and what was stored; answers the parsed 422 errors for broken payloads. */
-  async function expectAccepted(res, schema) {
+  async function expectAccepted(res: Posted, schema: string): Promise<void> {
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.status, 'accepted');
-    const stored = await r.hookd.store.getEvent(res.json.id);
+    const stored = await storedEvent(r, res.json.id);
     assert.equal(stored.status, 'accepted');
     assert.equal(stored.schema, schema);
     assert.equal(stored.errors, null);
   }
-  async function expectQuarantined(res, schema, paths) {
+  async function expectQuarantined(res: Posted, schema: string, paths: string[]): Promise<void> {
     assert.equal(res.status, 422, res.text);
     assert.equal(res.json.status, 'quarantined');
-    assert.deepEqual(res.json.errors.map((e) => e.path).sort(), [...paths].sort(), JSON.stringify(res.json.errors));
-    for (const e of res.json.errors) assert.ok(e.message.length > 0);
-    const stored = await r.hookd.store.getEvent(res.json.id);
+    const errors = res.json.errors as ValidationIssue[];
+    assert.deepEqual(errors.map((e) => e.path).sort(), [...paths].sort(), JSON.stringify(errors));
+    for (const e of errors) assert.ok(e.message.length > 0);
+    const stored = await storedEvent(r, res.json.id);
     assert.equal(stored.status, 'quarantined');
     assert.equal(stored.schema, schema);
   }
@@ -246,7 +290,7 @@ describe('a realistic payload per sender is accepted; a broken one gets 422 with
     ]) {
       await expectAccepted(await post(url('factotum', `?token=${FACTOTUM_TOKEN}`), fixtureBytes(file), factotumHeaders), schema);
     }
-    const task = fixtureJson('factotum-0.7/task-update-running.json');
+    const task = fixtureJson<FactotumTaskUpdate>('factotum-0.7/task-update-running.json');
     task.data.taskStates[0].state = 'DONE';
     delete task.data.jobName;
     await expectQuarantined(await post(url('factotum', `?token=${FACTOTUM_TOKEN}`), JSON.stringify(task), factotumHeaders), FACTOTUM_TASK, [
@@ -279,7 +323,7 @@ describe('a realistic payload per sender is accepted; a broken one gets 422 with
     await expectAccepted(await post(url('hkube'), fixtureBytes('seeds/001-hkube-result.json'), headers), RESULT);
     const progress = { ...fixtureJson('seeds/001-hkube-progress.json'), level: 'loud' };
     await expectQuarantined(await post(url('hkube'), JSON.stringify(progress), headers), PROGRESS, ['/level']);
-    const { status: _status, ...result } = { ...fixtureJson('seeds/001-hkube-result.json'), data: 'done' };
+    const { status: _status, ...result } = { ...fixtureJson<{ status: string; [key: string]: unknown }>('seeds/001-hkube-result.json'), data: 'done' };
     await expectQuarantined(await post(url('hkube'), JSON.stringify(result), headers), RESULT, ['', '/data']);
   });
 
@@ -287,7 +331,7 @@ describe('a realistic payload per sender is accepted; a broken one gets 422 with
     const headers = { 'content-type': 'application/vnd.kafka.json.v1+json', timestamp: '1464992060258', 'x-hookd-token': AURORA_TOKEN };
     const SCHEMA = 'iglu:dev.hookd.aurora/task_state_change/jsonschema/1-0-0';
     await expectAccepted(await post(url('aurora'), fixtureBytes('seeds/002-aurora-task-state-change.json'), headers), SCHEMA);
-    const change = fixtureJson('seeds/002-aurora-task-state-change.json');
+    const change = fixtureJson<AuroraTaskStateChange>('seeds/002-aurora-task-state-change.json');
     change.task.assignedTask.instanceId = -1;
     delete change.oldState;
     await expectQuarantined(await post(url('aurora'), JSON.stringify(change), headers), SCHEMA, ['', '/task/assignedTask/instanceId']);
@@ -295,7 +339,7 @@ describe('a realistic payload per sender is accepted; a broken one gets 422 with
 
   it('ShotGrid: a single event delivery, signed', async () => {
     const SCHEMA = 'iglu:dev.hookd.shotgrid/event_delivery/jsonschema/1-0-0';
-    const delivery = fixtureJson('shotgrid-delivery.json');
+    const delivery = fixtureJson<ShotgridDelivery>('shotgrid-delivery.json');
     const body = JSON.stringify(delivery);
     await expectAccepted(
       await post(url('shotgrid'), body, signedHeaders('shotgrid', SG_SECRET, body, { 'x-sg-delivery-id': delivery.data.delivery_id })),
@@ -315,7 +359,7 @@ describe('a realistic payload per sender is accepted; a broken one gets 422 with
     assert.equal(res.json.errors.length, 1);
     assert.equal(res.json.errors[0].path, '/schema');
     assert.match(res.json.errors[0].message, /schema URI .*1\.0\.0.* is not SchemaVer/);
-    const stored = await r.hookd.store.getEvent(res.json.id);
+    const stored = await storedEvent(r, res.json.id);
     assert.equal(stored.status, 'quarantined');
     assert.equal(stored.schema, null);
   });
@@ -325,23 +369,23 @@ describe('a realistic payload per sender is accepted; a broken one gets 422 with
     const res = await post(url('factotum', `?token=${FACTOTUM_TOKEN}`), body, factotumHeaders);
     assert.equal(res.status, 422);
     assert.deepEqual(
-      res.json.errors.map((e) => e.path),
+      (res.json.errors as ValidationIssue[]).map((e) => e.path),
       ['/schema'],
     );
     assert.match(res.json.errors[0].message, /iglu:com\.acme\/deploy\/jsonschema\/1-0-0 not found in any registry/);
-    assert.equal((await r.hookd.store.getEvent(res.json.id)).schema, 'iglu:com.acme/deploy/jsonschema/1-0-0');
+    assert.equal((await storedEvent(r, res.json.id)).schema, 'iglu:com.acme/deploy/jsonschema/1-0-0');
   });
 });
 
 describe('a static registry that hangs', () => {
-  let registry;
-  let r;
-  const sockets = new Set();
+  let registry: http.Server;
+  let r: Receiver;
+  const sockets = new Set<Socket>();
   before(async () => {
     // Accepts the connection, never answers.
     registry = http.createServer(() => {});
     registry.on('connection', (s) => sockets.add(s));
-    await new Promise((ok) => registry.listen(0, '127.0.0.1', ok));
+    await new Promise<void>((ok) => registry.listen(0, '127.0.0.1', ok));
     const dir = tempDir('hookd-iglu-hang-');
     fs.writeFileSync(
       path.join(dir, 'resolver.json'),
@@ -350,7 +394,12 @@ describe('a static registry that hangs', () => {
         data: {
           cacheSize: 100,
           repositories: [
-            { name: 'acme registry', priority: 0, vendorPrefixes: ['com.acme'], connection: { http: { uri: `http://127.0.0.1:${registry.address().port}` } } },
+            {
+              name: 'acme registry',
+              priority: 0,
+              vendorPrefixes: ['com.acme'],
+              connection: { http: { uri: `http://127.0.0.1:${(registry.address() as AddressInfo).port}` } },
+            },
           ],
         },
       }),
@@ -378,10 +427,10 @@ describe('a static registry that hangs', () => {
 });
 
 describe('revalidate when a registry is down, then serves the schema', () => {
-  let registry;
-  let mode = 'fail';
-  let r;
-  let dir;
+  let registry: http.Server;
+  let mode: 'fail' | 'serve' = 'fail';
+  let r: Receiver;
+  let dir: string;
   before(async () => {
     registry = http.createServer((req, res) => {
       if (mode === 'fail') return res.writeHead(500).end('down');
@@ -393,7 +442,7 @@ describe('revalidate when a registry is down, then serves the schema', () => {
       }
       res.writeHead(404).end();
     });
-    await new Promise((ok) => registry.listen(0, '127.0.0.1', ok));
+    await new Promise<void>((ok) => registry.listen(0, '127.0.0.1', ok));
     dir = tempDir('hookd-iglu-outage-');
     r = await startReceiver(baseConfig({ sources: SOURCES }), { dir });
   });
@@ -423,27 +472,32 @@ describe('revalidate when a registry is down, then serves the schema', () => {
         data: {
           cacheSize: 10,
           repositories: [
-            { name: 'acme registry', priority: 0, vendorPrefixes: ['com.acme'], connection: { http: { uri: `http://127.0.0.1:${registry.address().port}` } } },
+            {
+              name: 'acme registry',
+              priority: 0,
+              vendorPrefixes: ['com.acme'],
+              connection: { http: { uri: `http://127.0.0.1:${(registry.address() as AddressInfo).port}` } },
+            },
           ],
         },
       }),
     );
-    const config = YAML.parse(fs.readFileSync(path.join(dir, 'hookd.yaml'), 'utf8'));
+    const config = readConfig(dir);
     fs.writeFileSync(path.join(dir, 'hookd.yaml'), YAML.stringify({ ...config, iglu: { resolver: './resolver.json' } }));
 
     const down = await hookd(['events', 'revalidate', '--json'], dir);
     assert.equal(down.status, 1, down.stdout + down.stderr);
     assert.match(down.stderr, /acme registry/);
-    const lines = jsonLines(down.stdout);
+    const { events, summary } = revalidated(down.stdout);
     assert.deepEqual(
-      lines.slice(0, -1).map((e) => [e.result, e.reason.code]),
+      events.map((e) => [e.result, e.reason?.code]),
       [
         ['unchecked', 'registry_unavailable'],
         ['unchecked', 'registry_unavailable'],
       ],
     );
-    assert.deepEqual(lines.at(-1).summary, { checked: 0, released: 0, stillQuarantined: 0, unchecked: 2, registryFailed: true, queued: 0 });
-    assert.match((await r.hookd.store.getEvent(good.json.id)).errors[0].message, /not found in any registry/, 'left as it was');
+    assert.deepEqual(summary, { checked: 0, released: 0, stillQuarantined: 0, unchecked: 2, registryFailed: true, queued: 0 });
+    assert.match((await storedEvent(r, good.json.id)).errors?.[0]?.message ?? '', /not found in any registry/, 'left as it was');
 
     mode = 'serve';
     const up = await hookd(['events', 'revalidate'], dir);
@@ -454,8 +508,8 @@ describe('revalidate when a registry is down, then serves the schema', () => {
       new RegExp(`^quarantined  ${bad.json.id}  factotum  iglu:com\\.acme/deploy/jsonschema/1-0-0  \\(root\\): must have required property 'app'$`, 'm'),
     );
     assert.match(up.stdout, /^checked 2, released 1 \(0 plugin deliveries queued\), still quarantined 1$/m);
-    assert.equal((await r.hookd.store.getEvent(good.json.id)).status, 'accepted');
-    const still = await r.hookd.store.getEvent(bad.json.id);
+    assert.equal((await storedEvent(r, good.json.id)).status, 'accepted');
+    const still = await storedEvent(r, bad.json.id);
     assert.equal(still.status, 'quarantined');
     assert.deepEqual(still.errors, [{ path: '', message: "must have required property 'app'" }], 'errors updated to the current ones');
   });

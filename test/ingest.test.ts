@@ -7,12 +7,28 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SECRET, baseConfig, jobservBuild, post, pythonJsonDumps, readVectors, signedHeaders, startReceiver, tempDir } from './helpers/hookd.js';
 import { bodyKey } from '../dist/ingest/dedupe.js';
+import type { Posted, Receiver } from './helpers/hookd.js';
+import type { ValidationIssue } from '../dist/iglu/index.js';
+import type { StoredEvent } from '../dist/store/types.js';
+
+/** A stored event that must be there. */
+async function storedEvent(r: Receiver, id: string): Promise<StoredEvent> {
+  const event = await r.hookd.store.getEvent(id);
+  assert.ok(event, `event ${id} is stored`);
+  return event;
+}
+
+/** One batch item of a 200 answer. */
+interface ItemAnswer {
+  id: string;
+  status: 'accepted' | 'duplicate' | 'quarantined';
+}
 
 const SG_SECRET = 'sg-test-token-not-real';
 const TOKEN = 'hkube-test-token-not-real';
 
 describe('ingest answers (README → What the sender gets back)', () => {
-  let r;
+  let r: Receiver;
   before(async () => {
     r = await startReceiver(
       baseConfig({
@@ -27,7 +43,7 @@ describe('ingest answers (README → What the sender gets back)', () => {
     );
   });
   after(() => r.hookd.close());
-  const hook = (name) => `${r.url}/hooks/${name}`;
+  const hook = (name: string): string => `${r.url}/hooks/${name}`;
 
   it('200 accepted only after the event is stored, with its id', async () => {
     const body = pythonJsonDumps(jobservBuild(1));
@@ -35,7 +51,7 @@ describe('ingest answers (README → What the sender gets back)', () => {
     assert.equal(res.status, 200);
     assert.equal(res.json.status, 'accepted');
     assert.match(res.json.id, /^[0-9A-HJKMNP-TV-Z]{26}$/);
-    const stored = await r.hookd.store.getEvent(res.json.id);
+    const stored = await storedEvent(r, res.json.id);
     assert.equal(stored.body.toString(), body, 'raw bytes kept exactly');
     assert.equal(stored.status, 'accepted');
     assert.equal(stored.schema, 'iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0');
@@ -55,12 +71,12 @@ describe('ingest answers (README → What the sender gets back)', () => {
 
   it('accepts JobServ bytes exactly as the sender makes them (every vector in the shared file)', async () => {
     for (const v of readVectors().filter((v) => v.scheme === 'jobserv')) {
-      const src = { ...baseConfig().sources };
-      void src;
       const headers = Object.fromEntries(Object.entries(v.headers).map(([k, x]) => [k.toLowerCase(), x]));
       // The vectors carry their own secrets: a source per secret.
       const name = `vec${Buffer.from(v.secret).toString('hex').slice(0, 8)}`;
-      r.hookd.sources.set(name, { ...r.hookd.sources.get('foundries'), name, credentials: { secrets: [v.secret] } });
+      const foundries = r.hookd.sources.get('foundries');
+      assert.ok(foundries);
+      r.hookd.sources.set(name, { ...foundries, name, credentials: { secrets: [v.secret] } });
       const res = await post(hook(name), v.body, { 'content-type': 'application/json', ...headers });
       assert.ok([200, 422].includes(res.status), `vector answered ${res.status}: ${res.text}`);
       const tampered = v.body.replace('"build_id": 6', '"build_id": 9');
@@ -100,7 +116,7 @@ describe('ingest answers (README → What the sender gets back)', () => {
     const declared = await post(hook('small'), big, signedHeaders('jobserv', SECRET, big));
     assert.equal(declared.status, 413);
     // Chunked: no Content-Length, the limit is found while reading.
-    const status = await new Promise((resolve, reject) => {
+    const status = await new Promise<number | undefined>((resolve, reject) => {
       const req = http.request(hook('small'), { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
         res.resume();
         resolve(res.statusCode);
@@ -134,7 +150,7 @@ describe('ingest answers (README → What the sender gets back)', () => {
       assert.equal(res.status, 200, `${type}: ${res.text}`);
     }
     const b = pythonJsonDumps(jobservBuild(5));
-    const res = await new Promise((resolve, reject) => {
+    const res = await new Promise<number | undefined>((resolve, reject) => {
       const req = http.request(
         hook('foundries'),
         { method: 'POST', headers: { 'x-jobserv-sig': signedHeaders('jobserv', SECRET, b)['x-jobserv-sig'], 'content-length': Buffer.byteLength(b) } },
@@ -164,13 +180,14 @@ describe('ingest answers (README → What the sender gets back)', () => {
     const res = await post(hook('foundries'), body, h);
     assert.equal(res.status, 422);
     assert.equal(res.json.status, 'quarantined');
-    assert.ok(res.json.errors.length > 0);
-    assert.ok(res.json.errors.every((e) => typeof e.path === 'string' && typeof e.message === 'string'));
+    const errors = res.json.errors as ValidationIssue[];
+    assert.ok(errors.length > 0);
+    assert.ok(errors.every((e) => typeof e.path === 'string' && typeof e.message === 'string'));
     assert.ok(
-      res.json.errors.some((e) => e.path === '/status'),
-      JSON.stringify(res.json.errors),
+      errors.some((e) => e.path === '/status'),
+      JSON.stringify(errors),
     );
-    const stored = await r.hookd.store.getEvent(res.json.id);
+    const stored = await storedEvent(r, res.json.id);
     assert.equal(stored.status, 'quarantined');
     assert.deepEqual(stored.errors, res.json.errors);
     const again = await post(hook('foundries'), body, h);
@@ -186,7 +203,7 @@ describe('ingest answers (README → What the sender gets back)', () => {
   });
 
   it('tokens: header, Bearer or ?token=; none of them is stored', async () => {
-    const progress = (n) =>
+    const progress = (n: number): string =>
       JSON.stringify({
         jobId: `batch:${n}`,
         timestamp: '2018-01-16T14:47:04.142Z',
@@ -195,7 +212,7 @@ describe('ingest answers (README → What the sender gets back)', () => {
         status: 'active',
         data: { progress: '10.00', details: `${n}` },
       });
-    const carriers = [
+    const carriers: [Record<string, string>, string][] = [
       [{ 'x-hookd-token': TOKEN }, ''],
       [{ authorization: `Bearer ${TOKEN}` }, ''],
       [{}, `?token=${TOKEN}`],
@@ -203,7 +220,7 @@ describe('ingest answers (README → What the sender gets back)', () => {
     for (const [i, [headers, query]] of carriers.entries()) {
       const res = await post(hook('hkube') + query, progress(i), { 'content-type': 'application/json', cookie: 'sid=not-a-real-cookie', ...headers });
       assert.equal(res.status, 200, res.text);
-      const stored = await r.hookd.store.getEvent(res.json.id);
+      const stored = await storedEvent(r, res.json.id);
       assert.equal(stored.headers.authorization, undefined);
       assert.equal(stored.headers['x-hookd-token'], undefined);
       assert.equal(stored.headers.cookie, undefined);
@@ -214,7 +231,7 @@ describe('ingest answers (README → What the sender gets back)', () => {
   });
 
   it('ShotGrid batches: one event per delivery, deduplicated on delivery_id', async () => {
-    const delivery = (id) => ({
+    const delivery = (id: number) => ({
       id: `del-${id}`,
       delivery_id: `d-${id}`,
       event_log_entry_id: id,
@@ -231,18 +248,18 @@ describe('ingest answers (README → What the sender gets back)', () => {
     assert.equal(res.json.status, 'accepted');
     assert.equal(res.json.ids.length, 3);
     assert.deepEqual(
-      res.json.items.map((i) => i.status),
+      (res.json.items as ItemAnswer[]).map((i) => i.status),
       ['accepted', 'accepted', 'accepted'],
     );
-    const ev = await r.hookd.store.getEvent(res.json.ids[1]);
+    const ev = await storedEvent(r, res.json.ids[1]);
     assert.deepEqual(JSON.parse(ev.payload.toString()), { data: delivery(2), timestamp: '2022-02-01T20:53:09Z' });
     assert.equal(ev.body.toString(), batch, 'the signed bytes are kept once and linked from each event');
-    assert.equal((await r.hookd.store.getEvent(res.json.ids[0])).requestId, ev.requestId);
+    assert.equal((await storedEvent(r, res.json.ids[0])).requestId, ev.requestId);
     // A second batch overlapping on delivery 3.
     const batch2 = JSON.stringify({ timestamp: '2022-02-01T20:54:00Z', data: { deliveries: [delivery(3), delivery(4)] } });
     const res2 = await post(hook('shotgrid'), batch2, signedHeaders('shotgrid', SG_SECRET, batch2));
     assert.deepEqual(
-      res2.json.items.map((i) => i.status),
+      (res2.json.items as ItemAnswer[]).map((i) => i.status),
       ['duplicate', 'accepted'],
     );
     assert.equal(res2.json.items[0].id, res.json.ids[2]);
@@ -279,7 +296,7 @@ describe('body dedupe keys: the first 128 bits of the SHA-256', () => {
 
     r = await startReceiver(baseConfig(), { dir });
     try {
-      assert.equal((await r.hookd.store.getEvent(first.json.id)).dedupeKey, bodyKey(Buffer.from(body)));
+      assert.equal((await storedEvent(r, first.json.id)).dedupeKey, bodyKey(Buffer.from(body)));
       const again = await post(`${r.url}/hooks/foundries`, body, h);
       assert.deepEqual([again.status, again.json], [200, { id: first.json.id, status: 'duplicate' }]);
     } finally {
@@ -292,14 +309,15 @@ describe('429 rate limit', () => {
   it('answers 429 with Retry-After past the per-address limit', async () => {
     const r = await startReceiver(baseConfig({ server: { rateLimit: { windowMs: 60000, limit: 2 } } }));
     try {
-      const codes = [];
-      let last;
+      const codes: number[] = [];
+      let last: Posted | undefined;
       for (let i = 0; i < 3; i++) {
         const body = pythonJsonDumps(jobservBuild(100 + i));
         last = await post(`${r.url}/hooks/foundries`, body, signedHeaders('jobserv', SECRET, body));
         codes.push(last.status);
       }
       assert.deepEqual(codes, [200, 200, 429]);
+      assert.ok(last);
       assert.ok(Number(last.headers.get('retry-after')) > 0);
       const listed = r.hookd.rejections.list().map((x) => x.status);
       assert.ok(listed.includes(429), 'a 429 is listed among the rejections');

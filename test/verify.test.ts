@@ -7,56 +7,91 @@ import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 
 import { verify, sign, generateSecret } from '../dist/verify/index.js';
 import { KINDS } from '../dist/senders/kinds.js';
+import type { Kind } from '../dist/senders/kinds.js';
+import type { Credentials, HeaderBag, RejectReason, Verdict, VerifyInput, VerifyRule } from '../dist/verify/index.js';
+import type { Vector } from './helpers/hookd.js';
 
 // The senders' own signatures, computed with their algorithms (a copy of the shared vectors).
-const vectors = JSON.parse(readFileSync(new URL('./fixtures/vectors/signatures.json', import.meta.url), 'utf8'));
+const vectors = JSON.parse(readFileSync(new URL('./fixtures/vectors/signatures.json', import.meta.url), 'utf8')) as Vector[];
 
-const TOKEN_RULE = KINDS.iglu.verify;
-const STANDARD_RULE = KINDS.standard.verify;
+type HmacRule = Extract<VerifyRule, { type: 'hmac' }>;
+type StandardRule = Extract<VerifyRule, { type: 'standard' }>;
+
+/** A kind's fixed verify rule (every kind but `hmac`, whose source names its own, has one). */
+function presetRule(kind: Kind): VerifyRule {
+  const rule = KINDS[kind].verify;
+  assert.ok(rule, `kind ${kind} has a verify preset`);
+  return rule;
+}
+const TOKEN_RULE = presetRule('iglu');
+const STANDARD_RULE = presetRule('standard');
 
 /** HeaderBag names are lower-case, as Node delivers them; the vectors spell them as senders do. */
-function lowerCaseNames(headers) {
+function lowerCaseNames(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }
 
-function vectorCase(vector) {
+/** A vector as verify() takes it; its headers are single strings, as the sender wrote them. */
+interface Case<R extends VerifyRule = VerifyRule> {
+  name: string;
+  rule: R;
+  creds: Credentials;
+  input: Omit<VerifyInput, 'headers'> & { headers: Record<string, string> };
+}
+const isHmac = (c: Case): c is Case<HmacRule> => c.rule.type === 'hmac';
+
+function vectorCase(vector: Vector): Case {
   return {
     name: `${vector.scheme}: ${vector.body.slice(0, 40)}`,
-    rule: KINDS[vector.scheme].verify,
+    rule: presetRule(vector.scheme),
     creds: { secrets: [vector.secret] },
-    input: { body: Buffer.from(vector.body, 'utf8'), headers: lowerCaseNames(vector.headers), nowSeconds: vector.now },
+    input: {
+      body: Buffer.from(vector.body, 'utf8'),
+      headers: lowerCaseNames(vector.headers),
+      ...(vector.now === undefined ? {} : { nowSeconds: vector.now }),
+    },
   };
 }
 const cases = vectors.map(vectorCase);
 
+/** The Standard Webhooks vector, which carries the time it was signed at. */
+function standardCase(): Case<StandardRule> & { input: { nowSeconds: number } } {
+  const found = cases.find((c) => c.rule.type === 'standard');
+  assert.ok(found && found.rule.type === 'standard', 'a standard vector');
+  const { nowSeconds } = found.input;
+  assert.ok(nowSeconds !== undefined, 'the standard vector has its time');
+  return { ...found, rule: found.rule, input: { ...found.input, nowSeconds } };
+}
+
 /** A valid secret of the rule's kind that is not `secret`. */
-function otherSecret(rule, secret) {
+function otherSecret(rule: VerifyRule, secret: string): string {
   const other = generateSecret(rule);
   assert.notEqual(other, secret);
   return other;
 }
 
-function withBody(input, body) {
+function withBody(input: VerifyInput, body: Buffer): VerifyInput {
   return { ...input, body };
 }
 
-function withHeaders(input, headers) {
+function withHeaders(input: VerifyInput, headers: HeaderBag): VerifyInput {
   return { ...input, headers };
 }
 
-function withoutHeader(headers, name) {
+function withoutHeader(headers: Record<string, string>, name: string): Record<string, string> {
   const { [name]: _removed, ...rest } = headers;
   assert.ok(name in headers, `${name} was present`);
   return rest;
 }
 
-const REJECT = (reason) => ({ ok: false, reason });
-const OK = { ok: true };
+const REJECT = (reason: RejectReason): Verdict => ({ ok: false, reason });
+const OK: Verdict = { ok: true };
 
-function ed25519KeyPair() {
+function ed25519KeyPair(): { publicKey: string; privateKey: string } {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const jwk = privateKey.export({ format: 'jwk' });
-  const base64 = (base64url) => Buffer.from(base64url, 'base64url').toString('base64');
+  assert.ok(jwk.x && jwk.d, 'an ed25519 JWK has x and d');
+  const base64 = (base64url: string): string => Buffer.from(base64url, 'base64url').toString('base64');
   assert.equal(publicKey.export({ format: 'jwk' }).x, jwk.x);
   return { publicKey: `whpk_${base64(jwk.x)}`, privateKey: `whsk_${base64(jwk.d)}` };
 }
@@ -122,7 +157,7 @@ describe('a signature header sent twice is malformed', () => {
   for (const { name, rule, creds, input } of cases) {
     it(name, () => {
       for (const [header, value] of Object.entries(input.headers)) {
-        const headers = { ...input.headers, [header]: [value, value] };
+        const headers: HeaderBag = { ...input.headers, [header]: [value, value] };
         assert.deepEqual(verify(rule, creds, withHeaders(input, headers)), REJECT('malformed'), header);
       }
     });
@@ -137,21 +172,27 @@ describe('a signature header sent twice is malformed', () => {
 
 describe('JobServ: the exact bytes Python sent, signed with the UTF-8 bytes of the secret', () => {
   const jobserv = cases.filter((c) => c.rule === KINDS.jobserv.verify);
-  const escaped = jobserv.find((c) => c.input.body.includes('\\u00e9'));
+  const found = jobserv.find((c) => c.input.body.includes('\\u00e9'));
+  const escapedCase = (): Case => {
+    assert.ok(found, 'the vector with \\u escapes exists');
+    return found;
+  };
 
   it('vector 2 carries \\uXXXX escapes and a non-ASCII secret', () => {
-    assert.ok(escaped, 'the vector with \\u escapes exists');
+    const escaped = escapedCase();
     assert.ok(/[^\x00-\x7f]/.test(escaped.creds.secrets[0]));
     assert.deepEqual(verify(escaped.rule, escaped.creds, escaped.input), OK);
   });
 
   it('re-serialising the parsed body breaks the signature', () => {
+    const escaped = escapedCase();
     const reserialised = Buffer.from(JSON.stringify(JSON.parse(escaped.input.body.toString('utf8'))), 'utf8');
     assert.notDeepEqual(reserialised, escaped.input.body);
     assert.deepEqual(verify(escaped.rule, escaped.creds, withBody(escaped.input, reserialised)), REJECT('mismatch'));
   });
 
   it('the secret as Latin-1 bytes would not have matched', () => {
+    const escaped = escapedCase();
     const latin1Digest = createHmac('sha256', Buffer.from(escaped.creds.secrets[0], 'latin1')).update(escaped.input.body).digest('hex');
     const headers = { 'x-jobserv-sig': `sha256:${latin1Digest}` };
     assert.deepEqual(verify(escaped.rule, escaped.creds, withHeaders(escaped.input, headers)), REJECT('mismatch'));
@@ -171,7 +212,7 @@ describe('rotation: every configured secret is tried', () => {
 });
 
 describe('hmac: hex digests in either case, prefix label in either case', () => {
-  const hexCases = cases.filter((c) => c.rule.type === 'hmac' && c.rule.encoding === 'hex');
+  const hexCases = cases.filter(isHmac).filter((c) => c.rule.encoding === 'hex');
   for (const { name, rule, creds, input } of hexCases) {
     it(name, () => {
       const value = input.headers[rule.header];
@@ -185,7 +226,7 @@ describe('hmac: hex digests in either case, prefix label in either case', () => 
 });
 
 describe('hmac: a signature that cannot be the digest is a mismatch, never an exception', () => {
-  for (const { name, rule, creds, input } of cases.filter((c) => c.rule.type === 'hmac')) {
+  for (const { name, rule, creds, input } of cases.filter(isHmac)) {
     it(name, () => {
       const digest = input.headers[rule.header].slice(rule.prefix.length);
       const bad = [
@@ -208,7 +249,9 @@ describe('hmac: a signature that cannot be the digest is a mismatch, never an ex
   }
 
   it('a value without the prefix is malformed', () => {
-    const { rule, creds, input } = cases[0];
+    const first = cases[0];
+    assert.ok(isHmac(first), 'the first vector is an hmac one');
+    const { rule, creds, input } = first;
     const digest = input.headers[rule.header].slice(rule.prefix.length);
     for (const value of [digest, `sha1:${digest}`, `sha256=${digest}`]) {
       assert.deepEqual(verify(rule, creds, withHeaders(input, { [rule.header]: value })), REJECT('malformed'), value);
@@ -216,16 +259,16 @@ describe('hmac: a signature that cannot be the digest is a mismatch, never an ex
   });
 
   it('base64 digests are compared as standard base64', () => {
-    const rule = { type: 'hmac', header: 'x-shopify-hmac-sha256', algorithm: 'sha256', encoding: 'base64', prefix: '' };
+    const rule: VerifyRule = { type: 'hmac', header: 'x-shopify-hmac-sha256', algorithm: 'sha256', encoding: 'base64', prefix: '' };
     const secret = 'shpss_secret';
     // A body whose digest has + and / in base64, so the url-safe spelling differs.
-    let body;
-    let digest;
-    for (let n = 0; !digest?.match(/[+/]/); n++) {
+    let body = Buffer.alloc(0);
+    let digest = '';
+    for (let n = 0; !/[+/]/.test(digest); n++) {
       body = Buffer.from(`{"n":${n}}`);
       digest = createHmac('sha256', secret).update(body).digest('base64');
     }
-    const check = (value) => verify(rule, { secrets: [secret] }, { body, headers: { [rule.header]: value } });
+    const check = (value: string): Verdict => verify(rule, { secrets: [secret] }, { body, headers: { [rule.header]: value } });
     assert.deepEqual(check(digest), OK);
     assert.deepEqual(check(digest.replace(/=+$/, '')), REJECT('mismatch'));
     assert.deepEqual(check(digest.replaceAll('+', '-').replaceAll('/', '_')), REJECT('mismatch'));
@@ -237,7 +280,7 @@ describe('tokens: header, Authorization: Bearer, or ?token=', () => {
   const token = 'tok_3xampleT0ken';
   const creds = { secrets: [token] };
   const body = Buffer.from('{"any":"body"}');
-  const check = (headers, query) => verify(TOKEN_RULE, creds, { body, headers, query });
+  const check = (headers: HeaderBag, query?: URLSearchParams): Verdict => verify(TOKEN_RULE, creds, query ? { body, headers, query } : { body, headers });
 
   it('is accepted from the token header', () => {
     assert.deepEqual(check({ 'x-hookd-token': token }), OK);
@@ -254,7 +297,7 @@ describe('tokens: header, Authorization: Bearer, or ?token=', () => {
   });
 
   it('is read from the header a source names in tokenHeader', () => {
-    const rule = { type: 'token', header: 'X-Aurora-Token' };
+    const rule: VerifyRule = { type: 'token', header: 'X-Aurora-Token' };
     assert.deepEqual(verify(rule, creds, { body, headers: { 'x-aurora-token': token } }), OK);
     assert.deepEqual(verify(rule, creds, { body, headers: { 'x-hookd-token': token } }), REJECT('missing'));
   });
@@ -292,7 +335,7 @@ describe('tokens: header, Authorization: Bearer, or ?token=', () => {
 });
 
 describe('Standard Webhooks: the timestamp must be within the tolerance', () => {
-  const { rule, creds, input } = cases.find((c) => c.rule.type === 'standard');
+  const { rule, creds, input } = standardCase();
   const signedAt = Number(input.headers['webhook-timestamp']);
 
   it('is accepted up to toleranceSeconds either side of now', () => {
@@ -340,9 +383,9 @@ describe('Standard Webhooks: the timestamp must be within the tolerance', () => 
 });
 
 describe('Standard Webhooks: a signature list matches if any entry does', () => {
-  const { rule, creds, input } = cases.find((c) => c.rule.type === 'standard');
+  const { rule, creds, input } = standardCase();
   const valid = input.headers['webhook-signature'];
-  const checkList = (list) => verify(rule, creds, { ...input, headers: { ...input.headers, 'webhook-signature': list } });
+  const checkList = (list: string): Verdict => verify(rule, creds, { ...input, headers: { ...input.headers, 'webhook-signature': list } });
 
   it('only the last of several signatures is valid', () => {
     const wrong = `v1,${randomBytes(32).toString('base64')}`;
@@ -425,7 +468,7 @@ describe('Standard Webhooks: v1a ed25519 signatures with publicKeys', () => {
 });
 
 describe('Standard Webhooks: svix-* headers are aliases', () => {
-  const { rule, creds, input } = cases.find((c) => c.rule.type === 'standard');
+  const { rule, creds, input } = standardCase();
   const svix = Object.fromEntries(Object.entries(input.headers).map(([name, value]) => [name.replace(/^webhook-/, 'svix-'), value]));
 
   it('svix-id, svix-timestamp and svix-signature verify', () => {
@@ -458,11 +501,11 @@ describe('a source with no secret is no-secret; verify: none passes', () => {
 });
 
 describe('sign() writes what verify() accepts, for every rule', () => {
-  const hmacRules = ['sha1', 'sha256', 'sha512'].flatMap((algorithm) =>
-    ['hex', 'base64'].map((encoding) => ({ type: 'hmac', header: 'x-signature', algorithm, encoding, prefix: `${algorithm}=` })),
+  const hmacRules = (['sha1', 'sha256', 'sha512'] as const).flatMap((algorithm) =>
+    (['hex', 'base64'] as const).map((encoding): HmacRule => ({ type: 'hmac', header: 'x-signature', algorithm, encoding, prefix: `${algorithm}=` })),
   );
-  const presets = Object.entries(KINDS).filter(([, preset]) => preset.verify !== null);
-  const rules = [...presets.map(([kind, preset]) => [kind, preset.verify]), ...hmacRules.map((r) => [`hmac ${r.algorithm} ${r.encoding}`, r])];
+  const presets = Object.entries(KINDS).flatMap(([kind, preset]): [string, VerifyRule][] => (preset.verify !== null ? [[kind, preset.verify]] : []));
+  const rules: [string, VerifyRule][] = [...presets, ...hmacRules.map((r): [string, VerifyRule] => [`hmac ${r.algorithm} ${r.encoding}`, r])];
   const body = Buffer.from('{"status": "PASSED", "reason": "caf\\u00e9", "bytes": "\u00ff\u0000"}', 'utf8');
 
   for (const [name, rule] of rules) {
@@ -482,7 +525,7 @@ describe('sign() writes what verify() accepts, for every rule', () => {
   });
 
   it('standard: sign() reproduces the vector header exactly', () => {
-    const { rule, creds, input } = cases.find((c) => c.rule.type === 'standard');
+    const { rule, creds, input } = standardCase();
     const headers = sign(rule, creds.secrets[0], input.body, {
       id: input.headers['webhook-id'],
       timestampSeconds: Number(input.headers['webhook-timestamp']),
@@ -512,7 +555,7 @@ describe('generateSecret(): 32 random bytes in the form the sender expects', () 
   });
 
   it('others: URL-safe base64 without padding', () => {
-    for (const rule of [KINDS.jobserv.verify, TOKEN_RULE, KINDS.shotgrid.verify]) {
+    for (const rule of [presetRule('jobserv'), TOKEN_RULE, presetRule('shotgrid')]) {
       const secret = generateSecret(rule);
       assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
       assert.equal(Buffer.from(secret, 'base64url').length, 32);
@@ -543,7 +586,7 @@ describe('a verdict never reveals the expected value', () => {
         const hex = /^[0-9a-f]+$/.test(digest) ? digest : Buffer.from(digest, 'base64').toString('hex');
         return [value, digest, hex, hex.toUpperCase(), Buffer.from(hex, 'hex').toString('base64'), secret];
       });
-      const attempts = [
+      const attempts: [Credentials, VerifyInput][] = [
         [creds, withBody(input, changed)],
         [creds, withHeaders(input, {})],
         [{ secrets: [otherSecret(rule, secret)] }, input],
