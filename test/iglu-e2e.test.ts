@@ -63,7 +63,7 @@ const SOURCES = {
 /** Factotum cannot set headers: its webhook URL carries the token, its body is compact JSON. */
 const factotumHeaders = { 'content-type': 'application/json; charset=utf-8' };
 
-/** The seed's own sample (../shared/seeds/000_*.txt), byte for byte as the Iglu developer extracted it. */
+/** Factotum's own sample (from the seed documents hookd was designed from), byte for byte as the Iglu developer extracted it. */
 const SEED_000 = fixtureBytes('seeds/000-factotum-job-update.json');
 
 /** Writes the Snowplow resolver config of the worked example: the older variant ahead of the embedded registry. */
