@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino, type Logger } from 'pino';
 import { eventDocument } from '../event-document.js';
+import { releaseSoon } from '../memory.js';
 import { isName, NAME_RULE } from '../names.js';
 import { describeError, OUTPUT_LIMIT, truncate, type PluginMeta } from './handler.js';
 import type { PluginContext, PluginDefinition, PluginEvent } from './plugin.js';
@@ -55,10 +56,12 @@ port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
     case 'handle': {
       const { events, attempt } = msg;
+      // The events of one request share its body; a big batch's bytes are garbage once handled.
+      const bytes = events.reduce((n, e) => n + e.payload.byteLength, events[0]?.body.byteLength ?? 0);
       void run(msg.call, events.length, (i, signal) => {
         const event = toPluginEvent(events[i]!);
         return plugin.handle(event, contextFor(event, attempt, signal));
-      });
+      }).then(() => releaseSoon(bytes));
       break;
     }
     case 'onError': {

@@ -1,8 +1,10 @@
 import type { EventSummary, PluginCursor, StoredEvent } from '../types.js';
 
 /** The columns and row shapes of src/store/sqlite/reader.ts, in PostgreSQL's types. */
-export const EVENT_COLUMNS = `e.seq, e.id, e.source, e.received_at, e.request_id, e.item, e.payload, e.schema, e.dedupe_key,
-  e.status, e.errors, r.content_type, r.headers, r.body`;
+/** An event's columns but its request's body, which the events of a ShotGrid batch share. */
+export const BODYLESS_COLUMNS = `e.seq, e.id, e.source, e.received_at, e.request_id, e.item, e.payload, e.schema, e.dedupe_key,
+  e.status, e.errors, r.content_type, r.headers`;
+export const EVENT_COLUMNS = `${BODYLESS_COLUMNS}, r.body`;
 export const FROM = 'FROM events e JOIN requests r ON r.id = e.request_id';
 export const SUMMARY_COLUMNS = `e.seq, e.id, e.source, e.received_at, e.request_id, e.item, e.schema, e.dedupe_key,
   e.status, e.errors, r.content_type, length(COALESCE(e.payload, r.body)) AS size`;
