@@ -1,0 +1,82 @@
+/**
+ * hookd's config types, derived from the JSON Schema in schema.ts (json-schema-to-ts, type-only)
+ * so the types and what ajv accepts cannot drift apart. Nothing here is written a second time:
+ * a setting's type is the schema's; whether it is always present after loading comes from
+ * DEFAULTS (defaults.ts, merged in code, not `default` keywords) and from what load.ts resolves.
+ */
+import type { FromSchema } from 'json-schema-to-ts';
+import type { configSchema } from './schema.js';
+import type { DEFAULTS } from './defaults.js';
+import type { BuiltinPluginConfig } from '../dispatch/plugin.js';
+
+/** hookd.yaml as the schema accepts it (every field optional, sizes still `1mb` or a number). */
+export type ConfigInput = FromSchema<typeof configSchema>;
+
+/** Flattens intersections so hovers show one object type. */
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/**
+ * T with every key that D (the defaults) has made required, recursively: the shape after
+ * deepMerge(DEFAULTS, file). Arrays and non-object members of a union are left as they are;
+ * an object member of a union (server.rateLimit) gets the defaults of D too, as deepMerge does.
+ */
+type Defaulted<T, D> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? D extends object
+      ? Simplify<
+          { [K in keyof T as K extends keyof D ? K : never]-?: Defaulted<Exclude<T[K], undefined>, D[K & keyof D]> } & {
+            [K in keyof T as K extends keyof D ? never : K]: T[K];
+          }
+        >
+      : T
+    : T;
+
+type Merged = Defaulted<ConfigInput, typeof DEFAULTS>;
+type Sections = Required<ConfigInput>;
+type PostgresInput = NonNullable<NonNullable<Sections['storage']['postgres']>>;
+type SqliteInput = NonNullable<Sections['storage']['sqlite']>;
+
+/** One entry of `sources:`. */
+export type SourceConfig = NonNullable<Sections['sources'][string]>;
+/** A secret: literal, `{ env: NAME }` or `{ file: PATH }`. */
+export type SecretRef = Exclude<NonNullable<SourceConfig['secret']>, readonly unknown[]>;
+/** One secret or a list of them (any one verifies: rotation). */
+export type SecretSpec = NonNullable<SourceConfig['secret']>;
+
+/** `storage.sqlite` after load: the path resolved (default `<dataDir>/hookd.db`). */
+export type SqliteStorageConfig = Simplify<Required<SqliteInput>>;
+/**
+ * `storage.postgres` after load, with POSTGRES_DEFAULTS (load.ts) applied:
+ * url `postgres://user@host:5432/db` (HOOKD_DATABASE_URL); poolSize: connections in the pool
+ * (node-postgres `max`), besides the one that LISTENs; leaseMs: a plugin lease not renewed for this
+ * long passes to another replica; schema: the PostgreSQL schema hookd's tables live in (created
+ * if missing), null: the server's search_path.
+ */
+export type PostgresStorageConfig = Simplify<Required<PostgresInput>>;
+export interface StorageConfig {
+  sqlite: SqliteStorageConfig;
+  postgres?: PostgresStorageConfig;
+}
+
+/** The config after defaults, env overrides and load.ts's resolution of sizes and paths. */
+export type HookdConfig = Simplify<
+  Omit<Merged, 'server' | 'storage' | 'plugins' | 'sources'> & {
+    /** The file the config came from, or null for embedded defaults. */
+    file: string | null;
+    /** Relative paths in the file are relative to this directory. */
+    baseDir: string;
+    dataDir: string;
+    /** bodyLimit parsed to bytes. */
+    server: Simplify<Omit<Merged['server'], 'bodyLimit'> & { bodyLimit: number }>;
+    storage: StorageConfig;
+    /**
+     * backoffMs: first retry delay, doubling per attempt (up to a minute); pollMs: how often the
+     * dispatcher looks for what other processes did (and rescans plugins.dir). builtins: typed by
+     * dispatch/plugin.ts, which is narrower than the schema can say (one `where` key per condition).
+     */
+    plugins: Simplify<Omit<Merged['plugins'], 'builtins'> & { builtins: BuiltinPluginConfig[] }>;
+    /** DEFAULT_SOURCES when the file has none. */
+    sources: Record<string, SourceConfig>;
+  }
+>;
