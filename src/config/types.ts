@@ -37,46 +37,63 @@ type Sections = Required<ConfigInput>;
 type PostgresInput = NonNullable<NonNullable<Sections['storage']['postgres']>>;
 type SqliteInput = NonNullable<Sections['storage']['sqlite']>;
 
-/** One entry of `sources:`. */
-export type SourceConfig = NonNullable<Sections['sources'][string]>;
+type SourceInput = NonNullable<Sections['sources'][string]>;
 /** A secret: literal, `{ env: NAME }` or `{ file: PATH }`. */
-export type SecretRef = Exclude<NonNullable<SourceConfig['secret']>, readonly unknown[]>;
+export type SecretRef = Exclude<NonNullable<SourceInput['secret']>, readonly unknown[]>;
 /** One secret or a list of them (any one verifies: rotation). */
-export type SecretSpec = NonNullable<SourceConfig['secret']>;
+export type SecretSpec = NonNullable<SourceInput['secret']>;
+/** One entry of `sources:`. The secret fields are restated only so hovers say SecretSpec. */
+export interface SourceConfig extends SourceInput {
+  secret?: SecretSpec;
+  token?: SecretSpec;
+  publicKey?: SecretSpec;
+}
 
 /** `storage.sqlite` after load: the path resolved (default `<dataDir>/hookd.db`). */
 export type SqliteStorageConfig = Simplify<Required<SqliteInput>>;
 /**
- * `storage.postgres` after load, with POSTGRES_DEFAULTS (load.ts) applied:
- * url `postgres://user@host:5432/db` (HOOKD_DATABASE_URL); poolSize: connections in the pool
- * (node-postgres `max`), besides the one that LISTENs; leaseMs: a plugin lease not renewed for this
- * long passes to another replica; schema: the PostgreSQL schema hookd's tables live in (created
- * if missing), null: the server's search_path.
+ * `storage.postgres` after load, with POSTGRES_DEFAULTS (load.ts) applied. Fields are restated
+ * (their types still the schema's) only to carry their documentation.
  */
-export type PostgresStorageConfig = Simplify<Required<PostgresInput>>;
+export interface PostgresStorageConfig extends Required<PostgresInput> {
+  /** `postgres://user@host:5432/db` (HOOKD_DATABASE_URL). */
+  url: PostgresInput['url'];
+  /** Connections in the pool (node-postgres `max`), besides the one that LISTENs. */
+  poolSize: Required<PostgresInput>['poolSize'];
+  /** A plugin lease not renewed for this long passes to another replica (ms). */
+  leaseMs: Required<PostgresInput>['leaseMs'];
+  /** The PostgreSQL schema hookd's tables live in (created if missing); null: the server's search_path. */
+  schema: Required<PostgresInput>['schema'];
+}
 export interface StorageConfig {
   sqlite: SqliteStorageConfig;
   postgres?: PostgresStorageConfig;
 }
 
+type Plugins = Merged['plugins'];
+
+/** `plugins` after load: dir resolved against the config file. */
+export interface PluginsConfig extends Omit<Plugins, 'builtins'> {
+  /** First retry delay; it doubles per attempt (up to a minute). */
+  backoffMs: Plugins['backoffMs'];
+  /** How often the dispatcher looks for what other processes did (and rescans plugins.dir). */
+  pollMs: Plugins['pollMs'];
+  /** Typed by dispatch/plugin.ts, narrower than the schema can say (one `where` key per condition). */
+  builtins: BuiltinPluginConfig[];
+}
+
 /** The config after defaults, env overrides and load.ts's resolution of sizes and paths. */
-export type HookdConfig = Simplify<
-  Omit<Merged, 'server' | 'storage' | 'plugins' | 'sources'> & {
-    /** The file the config came from, or null for embedded defaults. */
-    file: string | null;
-    /** Relative paths in the file are relative to this directory. */
-    baseDir: string;
-    dataDir: string;
-    /** bodyLimit parsed to bytes. */
-    server: Simplify<Omit<Merged['server'], 'bodyLimit'> & { bodyLimit: number }>;
-    storage: StorageConfig;
-    /**
-     * backoffMs: first retry delay, doubling per attempt (up to a minute); pollMs: how often the
-     * dispatcher looks for what other processes did (and rescans plugins.dir). builtins: typed by
-     * dispatch/plugin.ts, which is narrower than the schema can say (one `where` key per condition).
-     */
-    plugins: Simplify<Omit<Merged['plugins'], 'builtins'> & { builtins: BuiltinPluginConfig[] }>;
-    /** DEFAULT_SOURCES when the file has none. */
-    sources: Record<string, SourceConfig>;
-  }
->;
+export interface HookdConfig extends Omit<Merged, 'server' | 'admin' | 'storage' | 'plugins' | 'sources'> {
+  /** The file the config came from, or null for embedded defaults. */
+  file: string | null;
+  /** Relative paths in the file are relative to this directory. */
+  baseDir: string;
+  dataDir: string;
+  /** bodyLimit parsed to bytes. */
+  server: Simplify<Omit<Merged['server'], 'bodyLimit'> & { bodyLimit: number }>;
+  admin: Simplify<Omit<Merged['admin'], 'token'> & { token?: SecretSpec }>;
+  storage: StorageConfig;
+  plugins: PluginsConfig;
+  /** DEFAULT_SOURCES when the file has none. */
+  sources: Record<string, SourceConfig>;
+}
