@@ -5,54 +5,9 @@ import bytes from 'bytes';
 import YAML from 'yaml';
 import { configSchema } from './schema.js';
 import { DEFAULTS, DEFAULT_SOURCES } from './defaults.js';
-import type { Kind } from '../senders/kinds.js';
-import type { BuiltinPluginConfig } from '../dispatch/plugin.js';
-import type { StorageConfig } from '../store/types.js';
+import type { HookdConfig } from './types.js';
 
-export type SecretRef = string | { env: string } | { file: string };
-export type SecretSpec = SecretRef | SecretRef[];
-
-export interface SourceConfig {
-  kind: Kind;
-  secret?: SecretSpec;
-  token?: SecretSpec;
-  publicKey?: SecretSpec;
-  verify?: 'none' | 'signature' | 'token';
-  header?: string;
-  algorithm?: 'sha1' | 'sha256' | 'sha512';
-  encoding?: 'hex' | 'base64';
-  prefix?: string;
-  tokenHeader?: string;
-  toleranceSeconds?: number;
-  bodyLimit?: string | number;
-  schema?: string;
-  dedupe?: string;
-}
-
-export interface HookdConfig {
-  /** The file the config came from, or null for embedded defaults. */
-  file: string | null;
-  /** Relative paths in the file are relative to this directory. */
-  baseDir: string;
-  dataDir: string;
-  server: Omit<typeof DEFAULTS.server, 'bodyLimit'> & { bodyLimit: number };
-  admin: typeof DEFAULTS.admin & { token?: SecretSpec };
-  storage: StorageConfig;
-  retention: { days: number; intervalMinutes: number };
-  iglu: { resolver?: string };
-  plugins: {
-    dir: string;
-    attempts: number;
-    timeoutMs: number;
-    /** First retry delay; it doubles per attempt (up to a minute). */
-    backoffMs: number;
-    /** How often the dispatcher looks for what other processes did (and rescans plugins.dir). */
-    pollMs: number;
-    builtins: BuiltinPluginConfig[];
-  };
-  log: { level: string; pretty?: boolean };
-  sources: Record<string, SourceConfig>;
-}
+export type { HookdConfig, SourceConfig, SecretRef, SecretSpec } from './types.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

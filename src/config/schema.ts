@@ -10,14 +10,14 @@ const secretRef = {
     { type: 'object', properties: { env: { type: 'string', minLength: 1 } }, required: ['env'], additionalProperties: false },
     { type: 'object', properties: { file: { type: 'string', minLength: 1 } }, required: ['file'], additionalProperties: false },
   ],
-};
-const secretSpec = { oneOf: [secretRef, { type: 'array', items: secretRef, minItems: 1 }] };
+} as const;
+const secretSpec = { oneOf: [secretRef, { type: 'array', items: secretRef, minItems: 1 }] } as const;
 const size = {
   oneOf: [
     { type: 'integer', minimum: 1 },
     { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(b|kb|mb|gb|tb|pb)?\\s*$' },
   ],
-};
+} as const;
 
 const source = {
   type: 'object',
@@ -39,7 +39,7 @@ const source = {
   },
   required: ['kind'],
   additionalProperties: false,
-};
+} as const;
 
 /** A plugin's `match` (src/dispatch/plugin.ts): sources, Iglu schema patterns, payload conditions. */
 const nameOrNames = {
@@ -47,7 +47,7 @@ const nameOrNames = {
     { type: 'string', minLength: 1 },
     { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
   ],
-};
+} as const;
 const whereCondition = {
   type: 'object',
   properties: {
@@ -61,12 +61,12 @@ const whereCondition = {
   minProperties: 2,
   maxProperties: 2,
   additionalProperties: false,
-};
+} as const;
 const pluginMatch = {
   type: 'object',
   properties: { source: nameOrNames, schema: nameOrNames, where: { oneOf: [whereCondition, { type: 'array', items: whereCondition }] } },
   additionalProperties: false,
-};
+} as const;
 /** A built-in plugin: a name, a match, and exactly one of exec or forward. */
 const builtinPlugin = {
   type: 'object',
@@ -100,7 +100,7 @@ const builtinPlugin = {
   required: ['name'],
   oneOf: [{ required: ['exec'] }, { required: ['forward'] }],
   additionalProperties: false,
-};
+} as const;
 
 export const configSchema = {
   type: 'object',

@@ -245,24 +245,8 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
 }
 
-/** `storage` in the config. SQLite is the default; a `postgres` entry (or HOOKD_DATABASE_URL) chooses PostgreSQL. */
-export interface StorageConfig {
-  sqlite: SqliteStorageConfig;
-  postgres?: PostgresStorageConfig;
-}
-
-export interface SqliteStorageConfig {
-  path: string;
-  synchronous: 'full' | 'normal' | 'off' | 'extra';
-}
-
-export interface PostgresStorageConfig {
-  /** `postgres://user@host:5432/db` (HOOKD_DATABASE_URL). */
-  url: string;
-  /** Connections in the pool (node-postgres `max`), besides the one that LISTENs. */
-  poolSize: number;
-  /** A plugin lease not renewed for this long passes to another replica (ms). */
-  leaseMs: number;
-  /** The PostgreSQL schema hookd's tables live in (created if missing); null: the server's search_path. */
-  schema: string | null;
-}
+/**
+ * `storage` in the config. SQLite is the default; a `postgres` entry (or HOOKD_DATABASE_URL) chooses PostgreSQL.
+ * Derived from the config schema (src/config/types.ts).
+ */
+export type { StorageConfig, SqliteStorageConfig, PostgresStorageConfig } from '../config/types.js';
