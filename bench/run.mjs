@@ -88,6 +88,7 @@ const REPLICAS = PG
   : [];
 const only = args.only ? new Set(args.only.split(',')) : null;
 const PLUGIN_FILE = path.join(repoRoot, 'bench', 'plugins', 'bench-recorder.mjs');
+const SHOTGRID_PLUGIN_FILE = path.join(repoRoot, 'bench', 'plugins', 'bench-shotgrid.mjs');
 const RATE_LIMIT = { windowMs: 60_000, limit: 100_000_000 };
 /**
  * The hookd under test: a checkout with package.json and a built dist/. Default: this repository.
@@ -281,6 +282,7 @@ function warmUp(t) {
  * answer, the ids answered, RSS peak while it was taken, and RSS BATCH_SETTLE_MS after the answer.
  */
 async function bigBatches(t) {
+  await addShotgridPlugin(t);
   const out = [];
   for (let i = 0; i < BATCHES; i++) {
     const { body, headers } = shotgridBatch();
@@ -294,6 +296,7 @@ async function bigBatches(t) {
     }
     const during = rss.stop();
     await sleep(BATCH_SETTLE_MS);
+    const sgLag = await shotgridPluginLag(t);
     let ids = 0;
     try {
       ids = JSON.parse(answer.text).ids?.length ?? 0;
@@ -308,10 +311,11 @@ async function bigBatches(t) {
       rssBeforeMb: rssBefore,
       rssPeakMb: during.max,
       rssAfterMb: rssMb(t.server.pid),
+      pluginLagAfter: sgLag,
       ...(answer.status === 200 ? {} : { answer: answer.text.slice(0, 300) }),
     });
     log(
-      `big batch ${i + 1}/${BATCHES}, ${t.name}: ${(body.length / 2 ** 20).toFixed(1)} MiB → ${answer.status} in ${f(answer.ms)} ms, ${ids} ids; RSS ${f(rssBefore)} → peak ${f(during.max)} → ${f(out.at(-1).rssAfterMb)} MB ${BATCH_SETTLE_MS / 1000} s after`,
+      `big batch ${i + 1}/${BATCHES}, ${t.name}: ${(body.length / 2 ** 20).toFixed(1)} MiB → ${answer.status} in ${f(answer.ms)} ms, ${ids} ids; RSS ${f(rssBefore)} → peak ${f(during.max)} → ${f(out.at(-1).rssAfterMb)} MB ${BATCH_SETTLE_MS / 1000} s after; bench-shotgrid ${sgLag} behind`,
     );
   }
   return {
@@ -322,6 +326,29 @@ async function bigBatches(t) {
     rssAfterMb: Math.max(...out.map((b) => b.rssAfterMb)),
     allAnswered: out.every((b) => b.status === 200 && b.ids === 50),
   };
+}
+
+/**
+ * Before the big batches, hookd's plugin dir gets bench/plugins/bench-shotgrid.mjs (hot-loaded, as a
+ * user adds one), so every delivery is dispatched too: a batch is answered, stored and handed over.
+ * Resolves once hookd lists it as active.
+ */
+/** How many events bench-shotgrid has still to handle. */
+async function shotgridPluginLag(t) {
+  const res = await fetch(`${t.server.adminUrl}/api/plugins`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  return (await res.json()).plugins.find((p) => p.name === 'bench-shotgrid')?.lag ?? NaN;
+}
+
+async function addShotgridPlugin(t) {
+  fs.copyFileSync(SHOTGRID_PLUGIN_FILE, path.join(t.setup.dir, 'plugins', 'bench-shotgrid.mjs'));
+  const until = Date.now() + 20_000;
+  for (;;) {
+    const res = await fetch(`${t.server.adminUrl}/api/plugins`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const { plugins } = await res.json();
+    if (plugins.some((p) => p.name === 'bench-shotgrid' && p.state === 'active')) return;
+    if (Date.now() > until) throw new BenchError(`hookd did not load bench-shotgrid.mjs within 20 s: ${JSON.stringify(plugins)}`);
+    await sleep(100);
+  }
 }
 
 /** Waits until the plugin's record stops growing (it may still be working through a backlog). */
@@ -801,7 +828,7 @@ async function main() {
   if (hookd?.bigBatch) {
     for (const [i, b] of hookd.bigBatch.batches.entries())
       console.log(
-        `big batch ${i + 1}: ${(b.bytes / 2 ** 20).toFixed(1)} MiB, ${b.status} in ${f(b.ms)} ms (${b.ids} ids); RSS ${f(b.rssBeforeMb)} → peak ${f(b.rssPeakMb)} → ${f(b.rssAfterMb)} MB ${BATCH_SETTLE_MS / 1000} s after`,
+        `big batch ${i + 1}: ${(b.bytes / 2 ** 20).toFixed(1)} MiB, ${b.status} in ${f(b.ms)} ms (${b.ids} ids); RSS ${f(b.rssBeforeMb)} → peak ${f(b.rssPeakMb)} → ${f(b.rssAfterMb)} MB ${BATCH_SETTLE_MS / 1000} s after; bench-shotgrid ${b.pluginLagAfter} events behind then`,
       );
   }
   console.log('\ndesign choices, each timed beside its alternative (the figures src/ comments refer to)');
