@@ -14,7 +14,7 @@ import type { ConfigInput } from './helpers/hookd.js';
 const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
 
 /** Starts `hookd serve` as a child process and resolves with its ingest URL once it listens. */
-function spawnServe(dir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+function spawnServe(dir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [cli, 'serve'], {
     cwd: dir,
     env: { ...process.env, HOOKD_DATA_DIR: path.join(dir, 'data'), ...env },
@@ -27,7 +27,7 @@ function spawnServe(dir: string, env: Record<string, string> = {}): Promise<{ ch
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /"ingest":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) resolve({ child, url: m[1]!, output: () => out + err });
+      if (m) resolve({ child, url: m[1]! });
     });
     child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}${err}`)));
   });

@@ -9,13 +9,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import YAML from 'yaml';
-import { baseConfig, post, pythonJsonDumps, repoRoot, signedHeaders, startReceiver, tempDir } from './helpers/hookd.js';
+import { baseConfig, post, pythonJsonDumps, repoRoot, signedHeaders, startReceiver, storedEvent, tempDir } from './helpers/hookd.js';
 import { runHookd as hookd } from './helpers/cli.js';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Posted, Receiver } from './helpers/hookd.js';
 import type { ValidationIssue } from '../dist/iglu/index.js';
 import type { RevalidatedEvent, RevalidateSummary } from '../dist/ingest/revalidate.js';
-import type { StoredEvent } from '../dist/store/types.js';
 
 const fixtures = path.join(repoRoot, 'test', 'fixtures', 'iglu');
 const fixtureBytes = (rel: string): Buffer => fs.readFileSync(path.join(fixtures, rel));
@@ -38,12 +37,6 @@ interface ShotgridDelivery {
 }
 
 /** A stored event that must be there. */
-async function storedEvent(r: Receiver, id: string): Promise<StoredEvent> {
-  const event = await r.hookd.store.getEvent(id);
-  assert.ok(event, `event ${id} is stored`);
-  return event;
-}
-
 const FACTOTUM_TOKEN = 'factotum-token-not-real';
 const JOBSERV_SECRET = 'jobserv-secret-not-real';
 const HKUBE_TOKEN = 'hkube-token-not-real';

@@ -5,19 +5,12 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SECRET, baseConfig, jobservBuild, post, pythonJsonDumps, readVectors, signedHeaders, startReceiver, tempDir } from './helpers/hookd.js';
+import { SECRET, baseConfig, jobservBuild, post, pythonJsonDumps, readVectors, signedHeaders, startReceiver, storedEvent, tempDir } from './helpers/hookd.js';
 import { bodyKey } from '../dist/ingest/dedupe.js';
 import type { Posted, Receiver } from './helpers/hookd.js';
 import type { ValidationIssue } from '../dist/iglu/index.js';
-import type { StoredEvent } from '../dist/store/types.js';
 
 /** A stored event that must be there. */
-async function storedEvent(r: Receiver, id: string): Promise<StoredEvent> {
-  const event = await r.hookd.store.getEvent(id);
-  assert.ok(event, `event ${id} is stored`);
-  return event;
-}
-
 /** One batch item of a 200 answer. */
 interface ItemAnswer {
   id: string;

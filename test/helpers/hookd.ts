@@ -13,6 +13,7 @@ import { KINDS } from '../../dist/senders/kinds.js';
 import type { Kind } from '../../dist/senders/kinds.js';
 import type { HookdConfig } from '../../dist/config/load.js';
 import type { Hookd } from '../../dist/serve.js';
+import type { StoredEvent } from '../../dist/store/types.js';
 
 export { pythonJsonDumps } from '../fixtures/python-json.mjs';
 
@@ -88,6 +89,13 @@ export async function startReceiver(
   const announced: string[] = [];
   const hookd = await startHookd(cfg, { logger, env: fullEnv, announce: (t) => announced.push(t) });
   return { hookd, dir, config: cfg, logs: lines, announced, url: hookd.ingestUrl };
+}
+
+/** The stored event with this id; fails the test if there is none. */
+export async function storedEvent(r: Pick<Receiver, 'hookd'>, id: string): Promise<StoredEvent> {
+  const event = await r.hookd.store.getEvent(id);
+  if (!event) throw new Error(`event ${id} is not stored`);
+  return event;
 }
 
 export function signedHeaders(kind: Kind, secret: string, body: string | Buffer, extra: Record<string, string> = {}): Record<string, string> {
