@@ -140,8 +140,9 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  * Resolves once `plugin` has passed over the stored event `eventId` (handed it over or skipped it)
  * and committed its cursor there: what a test awaits before asserting that the plugin did not get
  * something, instead of sleeping and hoping the dispatcher was done by then.
+ * `hookd` may be a receiver or just a store and the dispatcher over it (a test that builds its own).
  */
-export async function caughtUp(hookd: Hookd, plugin: string, eventId: string, timeoutMs = 20_000): Promise<void> {
+export async function caughtUp(hookd: Pick<Hookd, 'store' | 'dispatcher'>, plugin: string, eventId: string, timeoutMs = 20_000): Promise<void> {
   const event = await hookd.store.getEvent(eventId);
   if (!event) throw new Error(`event ${eventId} is not stored`);
   let onIdle: ((e: { plugin: string; cursor: number }) => void) | undefined;

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { CommitTimes } from '../dist/dispatch/commit-times.js';
 import { appenderPlugin, lines, sendBuild, startIn, tempDir, testConfig, waitFor, writePlugin } from './helpers/plugins.js';
 import { parsePrometheus } from './helpers/admin.js';
+import type { DispatcherEvents } from '../dist/dispatch/types.js';
+import type { DispatchProgress } from '../dist/store/types.js';
 
 describe('CommitTimes: when recent events were committed, by seq', () => {
   it('answers the commit time of any seq in a noted commit, merging requests that shared a transaction', () => {
@@ -36,7 +38,7 @@ describe('CommitTimes: when recent events were committed, by seq', () => {
 describe('CommitTimes.whenCommitted: a handover that beats the commit note', () => {
   it('answers at once when known, later when its commit is noted, never for a seq already passed', () => {
     const t = new CommitTimes(8);
-    const got = [];
+    const got: [number, number][] = [];
     t.note([1, 2], 1000);
     t.whenCommitted(2, (at) => got.push([2, at]));
     // The plugin read 3 and 4 from SQLite before the writer's answer reached the event loop.
@@ -82,14 +84,14 @@ describe('hookd_plugin_dispatch_lag_seconds', () => {
     writePlugin(dir, 'slow.mjs', appenderPlugin(out, { before: 'await new Promise((r) => setTimeout(r, 300));' }));
     const r = await startIn(dir, testConfig());
     try {
-      const started = [];
+      const started: DispatcherEvents['started'][0][] = [];
       r.hookd.dispatcher.on('started', (s) => started.push(s));
       await Promise.all([sendBuild(r.url, 1), sendBuild(r.url, 2), sendBuild(r.url, 3)]);
       await waitFor(() => lines(out).length >= 3, 'the three events');
       const m = parsePrometheus(await r.hookd.metrics.render());
-      const series = (suffix, le) =>
+      const series = (suffix: string, le?: string): number =>
         m.samples.find((s) => s.name === `hookd_plugin_dispatch_lag_seconds${suffix}` && s.labels.plugin === 'slow' && (le === undefined || s.labels.le === le))
-          ?.value;
+          ?.value ?? NaN;
       assert.equal(series('_count'), 3, 'one observation per event handed over');
       assert.ok(series('_bucket', '0.25') <= 1, 'at most the first event started within 250 ms of its commit');
       assert.ok(series('_sum') >= 0.85, `the waits add up to at least 0.3 + 0.6 s (got ${series('_sum')})`);
@@ -112,10 +114,10 @@ describe('a commit while the progress of the last handover is still committing',
       // The first event's progress (its cursor step) is held back until released, as a slow commit would be.
       const store = r.hookd.store;
       const record = store.recordDispatch.bind(store);
-      let release;
-      const held = new Promise((resolve) => (release = resolve));
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
       let calls = 0;
-      store.recordDispatch = async (progress) => {
+      store.recordDispatch = async (progress: DispatchProgress) => {
         const answer = await record(progress);
         if (calls++ === 0) await held;
         return answer;
@@ -124,6 +126,7 @@ describe('a commit while the progress of the last handover is still committing',
       await waitFor(() => calls > 0, "the first event's progress");
       await new Promise((resolve) => setTimeout(resolve, 100)); // the delivery loop is now waiting for that progress
       const second = await sendBuild(r.url, 2);
+      // Its commit (and wake) must land while the first progress is still held: that is the race under test.
       await new Promise((resolve) => setTimeout(resolve, 100));
       release();
       await waitFor(() => lines(out).length >= 2, 'the second event, before the 60 s poll', { timeout: 5000 });

@@ -5,29 +5,49 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { SECRET, TOKEN, repoRoot, send, startIn, tempDir, testConfig, waitFor } from './helpers/plugins.js';
+import type { Started } from './helpers/plugins.js';
+import type { Outcome } from '../dist/dispatch/types.js';
+import type { Kind } from '../dist/senders/kinds.js';
 
-const payload = (name) => fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'plugins', 'payloads', name));
+const payload = (name: string): Buffer => fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'plugins', 'payloads', name));
+
+interface Received {
+  url: string | undefined;
+  headers: http.IncomingHttpHeaders;
+  // The JSON a plugin posted; each test reads the fields it asserts.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: any;
+}
+
+interface Services {
+  server: http.Server;
+  received: Received[];
+  url: string;
+}
 
 /** A stand-in for a chat webhook and for ShotGrid's REST API: keeps what it was sent. */
-function fakeServices() {
-  const received = [];
+function fakeServices(): Promise<Services> {
+  const received: Received[] = [];
   const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       received.push({ url: req.url, headers: req.headers, json: JSON.parse(Buffer.concat(chunks).toString()) });
       res.setHeader('content-type', 'application/json');
       res.end(req.url === '/api/v1/entity/notes' ? JSON.stringify({ data: { type: 'Note', id: 9001 } }) : '{"ok":true}');
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, received, url: `http://127.0.0.1:${server.address().port}` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, received, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })),
+  );
 }
 
 describe("examples/plugins on their senders' payloads", () => {
-  let r;
-  let services;
-  const ids = {};
+  let r: Started;
+  let services: Services;
+  const ids: Record<string, string> = {};
 
   before(async () => {
     services = await fakeServices();
@@ -46,10 +66,10 @@ describe("examples/plugins on their senders' payloads", () => {
       },
     });
     r = await startIn(tempDir('hookd-examples-'), config);
-    const post = async (key, source, kind, file) => {
+    const post = async (key: string, source: string, kind: Kind, file: string): Promise<void> => {
       const res = await send(r.url, source, kind, payload(file));
       assert.equal(res.status, 200, `${file}: ${res.text}`);
-      ids[key] = res.json.id ?? res.json.ids[0];
+      ids[key] = (res.json.id ?? res.json.ids[0]) as string;
     };
     await post('failedBuild', 'foundries', 'jobserv', 'jobserv-build-failed.json');
     await post('passedBuild', 'foundries', 'jobserv', 'jobserv-build.json');
@@ -75,7 +95,12 @@ describe("examples/plugins on their senders' payloads", () => {
     services?.server.close();
   });
 
-  const outcome = async (key, plugin) => (await r.hookd.dispatcher.outcomesFor(ids[key])).find((o) => o.plugin === plugin);
+  /** The outcome of the event sent as `key` for `plugin` (there is one: every example finished every event in before()). */
+  const outcome = async (key: string, plugin: string): Promise<Outcome> => {
+    const o = (await r.hookd.dispatcher.outcomesFor(ids[key])).find((x) => x.plugin === plugin);
+    assert.ok(o, `an outcome of ${key} for ${plugin}`);
+    return o;
+  };
 
   it('loads all five examples, in alphabetical order, active', async () => {
     assert.deepEqual(
@@ -92,10 +117,10 @@ describe("examples/plugins on their senders' payloads", () => {
 
   it('jobserv-failed-build: a notice naming the failed run and its log, posted to the chat webhook; passed builds are skipped', async () => {
     const o = await outcome('failedBuild', 'jobserv-failed-build');
-    assert.equal(o.status, 'done', o.error);
-    assert.match(o.output, /^Build 67 of andy-corp\/lmp FAILED \(trigger containers-devel\)/);
-    assert.match(o.output, /✗ build-armhf: https:\/\/api\.foundries\.io\/projects\/andy-corp\/lmp\/builds\/67\/runs\/build-armhf\/console\.log/);
-    assert.doesNotMatch(o.output, /build-aarch64/);
+    assert.equal(o.status, 'done', o.error ?? undefined);
+    assert.match(o.output ?? '', /^Build 67 of andy-corp\/lmp FAILED \(trigger containers-devel\)/);
+    assert.match(o.output ?? '', /✗ build-armhf: https:\/\/api\.foundries\.io\/projects\/andy-corp\/lmp\/builds\/67\/runs\/build-armhf\/console\.log/);
+    assert.doesNotMatch(o.output ?? '', /build-aarch64/);
     const chat = services.received.filter((x) => x.url === '/chat');
     assert.equal(chat.length, 1);
     assert.equal(chat[0].json.text, o.output);
@@ -104,7 +129,7 @@ describe("examples/plugins on their senders' payloads", () => {
 
   it('factotum-job-summary: decodes the base64 Factfile and lines its tasks up with their states', async () => {
     const ok = await outcome('factotum', 'factotum-job-summary');
-    assert.equal(ok.status, 'done', ok.error);
+    assert.equal(ok.status, 'done', ok.error ?? undefined);
     assert.equal(
       ok.output,
       [
@@ -115,27 +140,27 @@ describe("examples/plugins on their senders' payloads", () => {
       ].join('\n'),
     );
     const failed = await outcome('factotumFailed', 'factotum-job-summary');
-    assert.equal(failed.status, 'done', failed.error);
-    assert.match(failed.output, /^echo order demo FAILED in /);
-    assert.match(failed.output, /✗ echo alpha \(echo alpha\): FAILED in PT0\.001S, exit 1 — the task exited with a return code of 1/);
+    assert.equal(failed.status, 'done', failed.error ?? undefined);
+    assert.match(failed.output ?? '', /^echo order demo FAILED in /);
+    assert.match(failed.output ?? '', /✗ echo alpha \(echo alpha\): FAILED in PT0\.001S, exit 1 — the task exited with a return code of 1/);
   });
 
   it('hkube-progress: logs progress at info and above; debug progress does not match', async () => {
     const o = await outcome('hkubeInfo', 'hkube-progress');
-    assert.equal(o.status, 'done', o.error);
+    assert.equal(o.status, 'done', o.error ?? undefined);
     assert.equal(o.output, 'batch:672a8b0e-c0b0-486e-bb2b-4571b0805f29 completed 100.00% — 100.00% completed, 3 succeed');
     assert.equal((await outcome('hkubeDebug', 'hkube-progress')).status, 'skipped');
   });
 
   it('aurora-task-state: role/env/job/instance and the state change', async () => {
     const o = await outcome('aurora', 'aurora-task-state');
-    assert.equal(o.status, 'done', o.error);
+    assert.equal(o.status, 'done', o.error ?? undefined);
     assert.equal(o.output, 'vagrant/test/http_example/8 new → PENDING');
   });
 
   it('shotgrid-status-note: creates a Note through the REST API for a status change only', async () => {
     const o = await outcome('statusChange', 'shotgrid-status-note');
-    assert.equal(o.status, 'done', o.error);
+    assert.equal(o.status, 'done', o.error ?? undefined);
     assert.equal(o.output, 'Note 9001: Shot 1419: status ip → fin');
     const notes = services.received.filter((x) => x.url === '/api/v1/entity/notes');
     assert.equal(notes.length, 1);

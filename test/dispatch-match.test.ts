@@ -2,8 +2,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileMatch, MatchError } from '../dist/dispatch/match.js';
+import type { MatchInput } from '../dist/dispatch/match.js';
 
-const event = (payload, { source = 'foundries', schema = 'iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0' } = {}) => ({
+const event = (
+  payload: unknown,
+  { source = 'foundries', schema = 'iglu:dev.hookd.jobserv/build_complete/jsonschema/1-0-0' }: { source?: string; schema?: string | null } = {},
+): MatchInput => ({
   source,
   schema,
   payload: () => payload,
@@ -18,7 +22,8 @@ describe('match.source', () => {
 });
 
 describe('match.schema', () => {
-  const factotum = (version, name = 'job_update') => event({}, { schema: `iglu:com.snowplowanalytics.factotum/${name}/jsonschema/${version}` });
+  const factotum = (version: string, name = 'job_update'): MatchInput =>
+    event({}, { schema: `iglu:com.snowplowanalytics.factotum/${name}/jsonschema/${version}` });
 
   it('matches exact URIs and `*` in the version', () => {
     const m = compileMatch({ schema: 'iglu:com.snowplowanalytics.factotum/job_update/jsonschema/1-*-*' });
@@ -73,7 +78,7 @@ describe('match.where', () => {
 
   it('atLeast compares HKube levels: trace < silly < debug < info < warn = warning < error < critical', () => {
     const m = compileMatch({ where: { path: 'level', atLeast: 'warn' } });
-    const levels = {
+    const levels: Record<string, boolean> = {
       trace: false,
       silly: false,
       debug: false,
@@ -94,7 +99,7 @@ describe('match.where', () => {
 
   it('the payload is parsed only when a condition needs it', () => {
     let parsed = 0;
-    const lazy = { source: 'foundries', schema: null, payload: () => (parsed++, {}) };
+    const lazy: MatchInput = { source: 'foundries', schema: null, payload: () => (parsed++, {}) };
     compileMatch({ source: 'foundries' })(lazy);
     compileMatch(undefined)(lazy);
     assert.equal(parsed, 0);
@@ -104,7 +109,7 @@ describe('match.where', () => {
 });
 
 describe('a bad match is refused at load, naming the field', () => {
-  for (const [spec, message] of [
+  const refused: [unknown, RegExp][] = [
     [{ sources: 'x' }, /unknown field 'sources'/],
     [{ source: [] }, /match\.source must be/],
     [{ schema: 3 }, /match\.schema must be/],
@@ -114,7 +119,8 @@ describe('a bad match is refused at load, naming the field', () => {
     [{ where: { path: 'level', atLeast: 'loud' } }, /atLeast must be one of trace, silly/],
     [{ where: { equals: 1 } }, /match\.where\[0\]\.path/],
     ['FAILED', /match must be an object/],
-  ]) {
+  ];
+  for (const [spec, message] of refused) {
     it(JSON.stringify(spec), () => {
       assert.throws(
         () => compileMatch(spec),

@@ -5,38 +5,56 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { appenderPlugin, cliPath, lines, sendBuild, sleep, startIn, tempDir, testConfig, waitFor, writePlugin } from './helpers/plugins.js';
+import { appenderPlugin, caughtUp, cliPath, lines, sendBuild, startIn, tempDir, testConfig, waitFor, writePlugin } from './helpers/plugins.js';
+import type { Started } from './helpers/plugins.js';
+import type { PluginStatus } from '../dist/dispatch/types.js';
+
+/** A line of `plugins list --json`: the status plus whether its file is still there. */
+type Listed = Omit<PluginStatus, 'leased'> & { present: boolean };
+
+interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout's JSON lines, as the command's --json prints them. */
+  json: <T = unknown>() => T[];
+}
 
 /** Runs the CLI without blocking this process's event loop (the receiver under test lives here). */
-function hookd(dir, ...args) {
+function hookd(dir: string, ...args: string[]): Promise<Ran> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cliPath, ...args], { cwd: dir, env: { ...process.env, HOOKD_DATA_DIR: path.join(dir, 'data') } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (status) =>
       resolve({
         status,
         stdout,
         stderr,
-        json: () =>
+        json: <T>() =>
           stdout
             .trim()
             .split('\n')
-            .map((l) => JSON.parse(l)),
+            .map((l) => JSON.parse(l) as T),
       }),
     );
   });
 }
 
 describe('hookd plugins and hookd events replay', () => {
-  let r;
-  let dir;
-  let a;
-  let b;
-  const ids = [];
-  const byName = async (name) => (await r.hookd.dispatcher.list()).find((p) => p.name === name);
+  let r: Started;
+  let dir: string;
+  let a: string;
+  let b: string;
+  const ids: string[] = [];
+  const findPlugin = async (name: string): Promise<PluginStatus | undefined> => (await r.hookd.dispatcher.list()).find((p) => p.name === name);
+  const byName = async (name: string): Promise<PluginStatus> => {
+    const p = await findPlugin(name);
+    assert.ok(p, `plugin ${name} is loaded`);
+    return p;
+  };
 
   before(async () => {
     dir = tempDir('hookd-plugins-cli-');
@@ -73,11 +91,11 @@ describe('hookd plugins and hookd events replay', () => {
     assert.match(off.stdout, /^a: disabled/);
     await waitFor(async () => (await byName('a')).state === 'disabled', 'the receiver to see the change');
     ids.push(await sendBuild(r.url, 3));
-    await waitFor(async () => (await byName('b')).cursor === 3, 'b to move on');
-    await sleep(150);
+    // b passes over build 3 (not FAILED): by then an active a would have been handed it.
+    await caughtUp(r.hookd, 'b', ids[2]);
     assert.equal(lines(a).length, 2, 'a disabled plugin is handed nothing');
-    const listed = (await hookd(dir, 'plugins', 'list', '--json')).json().find((p) => p.name === 'a');
-    assert.deepEqual([listed.state, listed.lag], ['disabled', 1]);
+    const listed = (await hookd(dir, 'plugins', 'list', '--json')).json<Listed>().find((p) => p.name === 'a');
+    assert.deepEqual([listed?.state, listed?.lag], ['disabled', 1]);
 
     const on = await hookd(dir, 'plugins', 'enable', 'a');
     assert.equal(on.status, 0, on.stderr);
@@ -121,12 +139,12 @@ describe('hookd plugins and hookd events replay', () => {
 
   it('plugins list shows a removed plugin with its cursor kept, and works with the receiver stopped', async () => {
     fs.rmSync(path.join(dir, 'plugins', 'b.mjs'));
-    await waitFor(async () => !(await byName('b')), 'b to unload');
+    await waitFor(async () => !(await findPlugin('b')), 'b to unload');
     await r.hookd.close();
     const res = await hookd(dir, 'plugins', 'list', '--json');
     assert.equal(res.status, 0, res.stderr);
-    const listed = res.json().find((p) => p.name === 'b');
-    assert.deepEqual([listed.present, listed.cursor, listed.state], [false, 3, 'active']);
+    const listed = res.json<Listed>().find((p) => p.name === 'b');
+    assert.deepEqual([listed?.present, listed?.cursor, listed?.state], [false, 3, 'active']);
     const text = await hookd(dir, 'plugins', 'list');
     assert.match(text.stdout, /\nb\s+file\s+active \(removed\)\s+3\s/);
   });

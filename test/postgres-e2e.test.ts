@@ -8,17 +8,40 @@ import path from 'node:path';
 import { runHookd } from './helpers/cli.js';
 import { dropSchema, newSchema, postgresStorage } from './helpers/postgres.js';
 import { parsePrometheus, sample } from './helpers/admin.js';
-import { appenderPlugin, jobservBuild, lines, sendBuild, send, sleep, startIn, tempDir, testConfig, waitFor, writePlugin } from './helpers/plugins.js';
+import {
+  appenderPlugin,
+  caughtUp,
+  jobservBuild,
+  lines,
+  sendBuild,
+  send,
+  sleep,
+  startIn,
+  tempDir,
+  testConfig,
+  waitFor,
+  writePlugin,
+} from './helpers/plugins.js';
+import type { Started } from './helpers/plugins.js';
+import type { PluginStatus } from '../dist/dispatch/types.js';
+
+interface Answer {
+  status: number;
+  // The admin API's JSON; each test reads the fields it asserts.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: any;
+  text: string;
+}
 
 const ADMIN = 'test-admin-token-not-real';
 
 describe('a receiver on PostgreSQL', () => {
-  let schema;
-  let r;
-  let dir;
-  let out;
-  const env = () => ({ HOOKD_DATABASE_URL: postgresStorage(schema).url, HOOKD_STORAGE_POSTGRES_SCHEMA: schema });
-  const api = async (p, init = {}) => {
+  let schema: string;
+  let r: Started;
+  let dir: string;
+  let out: string;
+  const env = (): Record<string, string> => ({ HOOKD_DATABASE_URL: postgresStorage(schema).url, HOOKD_STORAGE_POSTGRES_SCHEMA: schema });
+  const api = async (p: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Answer> => {
     const res = await fetch(`${r.hookd.adminUrl}${p}`, {
       ...init,
       headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
@@ -40,13 +63,13 @@ describe('a receiver on PostgreSQL', () => {
 
   it('stores each webhook in PostgreSQL before its 200 and hands it to the plugin', async () => {
     assert.equal(r.hookd.store.kind, 'postgres');
-    const ids = [];
+    const ids: string[] = [];
     for (const n of [1, 2, 3]) ids.push(await sendBuild(r.url, n));
     const again = await send(r.url, 'jobserv', 'jobserv', jobservBuild(1));
     assert.deepEqual([again.status, again.json.status, again.json.id], [200, 'duplicate', ids[0]]);
     await waitFor(() => lines(out).length >= 3, 'the plugin to take all three');
     assert.deepEqual(lines(out), ids, 'in receipt order');
-    const plugins = (await api('/api/plugins')).json.plugins;
+    const plugins = (await api('/api/plugins')).json.plugins as PluginStatus[];
     assert.deepEqual(
       plugins.map((p) => [p.name, p.state, p.leased]),
       [['notify', 'active', true]],
@@ -74,18 +97,19 @@ describe('a receiver on PostgreSQL', () => {
     const listed = await runHookd(['events', 'list', '--json'], cwd, env());
     assert.equal(listed.status, 0, listed.stderr);
     assert.equal(listed.stdout.trim().split('\n').length, 3);
-    const first = JSON.parse(listed.stdout.trim().split('\n').at(-1));
+    const first = JSON.parse(listed.stdout.trim().split('\n').at(-1) ?? '') as { id: string };
     const shown = await runHookd(['events', 'show', first.id, '--json'], cwd, env());
-    assert.equal(JSON.parse(shown.stdout).payload.build_id, 1);
+    assert.equal((JSON.parse(shown.stdout) as { payload: { build_id: number } }).payload.build_id, 1);
 
     const migrate = await runHookd(['migrate', '--json'], cwd, env());
-    assert.deepEqual(JSON.parse(migrate.stdout).applied, [], 'already migrated by the receiver');
+    assert.deepEqual((JSON.parse(migrate.stdout) as { applied: unknown[] }).applied, [], 'already migrated by the receiver');
     const doctor = await runHookd(['doctor', '--json'], cwd, env());
     const database = doctor.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l))
+      .map((l) => JSON.parse(l) as { check: string; level: string; message: string })
       .find((f) => f.check === 'database');
+    assert.ok(database, 'doctor checks the database');
     assert.equal(database.level, 'ok', database.message);
     assert.match(database.message, /3 event\(s\), migrations current/);
     assert.match(database.message, new RegExp(`schema ${schema}`));
@@ -97,7 +121,10 @@ describe('a receiver on PostgreSQL', () => {
     const enabled = await runHookd(['plugins', 'enable', 'notify'], cwd, env());
     assert.equal(enabled.status, 0, enabled.stderr);
     await waitFor(() => lines(out).includes(id), 'the plugin to catch up once enabled');
+    // Its progress committed too, so the prune does not race the plugin's last outcome.
+    await caughtUp(r.hookd, 'notify', id);
 
+    // Time is the point here: prune --days 0.00001 takes what is older than ~0.86 s, and every event must be.
     await sleep(1000);
     const pruned = await runHookd(['prune', '--days', '0.00001'], cwd, env()); // older than ~0.9 s
     assert.equal(pruned.status, 0, pruned.stderr);

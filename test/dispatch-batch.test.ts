@@ -5,16 +5,31 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { lines, sendBuild, sleep, startIn, tempDir, testConfig, waitFor, writePlugin } from './helpers/plugins.js';
+import { caughtUp, lines, sendBuild, startIn, tempDir, testConfig, waitFor, writePlugin } from './helpers/plugins.js';
+import type { Started } from './helpers/plugins.js';
+import type { DispatcherEvents, Outcome, PluginStatus } from '../dist/dispatch/types.js';
 
-const byName = async (r, name) => (await r.hookd.dispatcher.list()).find((p) => p.name === name);
-const outcomeOf = async (r, id, plugin) => (await r.hookd.dispatcher.outcomesFor(id)).find((o) => o.plugin === plugin);
+/** The plugin's status; it must be listed. */
+const byName = async (r: Started, name: string): Promise<PluginStatus> => {
+  const p = (await r.hookd.dispatcher.list()).find((x) => x.name === name);
+  assert.ok(p, `plugin ${name} is listed`);
+  return p;
+};
+/** The event's outcome for the plugin, if there is one yet. */
+const findOutcome = async (r: Started, id: string, plugin: string): Promise<Outcome | undefined> =>
+  (await r.hookd.dispatcher.outcomesFor(id)).find((o) => o.plugin === plugin);
+/** The event's outcome for the plugin; there must be one. */
+const outcomeOf = async (r: Started, id: string, plugin: string): Promise<Outcome> => {
+  const o = await findOutcome(r, id, plugin);
+  assert.ok(o, `an outcome of ${id} for ${plugin}`);
+  return o;
+};
 
 /**
  * A plugin that appends `<tag> <event id> <call>` per event it finishes, where `<call>` names the
  * message that handed the event to its thread (`<threadId>.<n>`): events handed over together share it.
  */
-function recorderPlugin(out, { tag = 'v1', extra = '', before = '' } = {}) {
+function recorderPlugin(out: string, { tag = 'v1', extra = '', before = '' }: { tag?: string; extra?: string; before?: string } = {}): string {
   return `import fs from 'node:fs';
 import { parentPort, threadId } from 'node:worker_threads';
 let calls = 0;
@@ -30,16 +45,22 @@ export default {
 `;
 }
 
-const records = (file) =>
+interface Seen {
+  tag: string;
+  id: string;
+  call: string;
+}
+
+const records = (file: string): Seen[] =>
   lines(file).map((l) => {
-    const [tag, id, call] = l.split(' ');
+    const [tag, id, call] = l.split(' ') as [string, string, string];
     return { tag, id, call };
   });
 
 /** Sends builds from..from+n-1 one after another (so build order is receipt order) while the plugin is disabled: a backlog. */
-async function backlog(r, plugin, n) {
+async function backlog(r: Started, plugin: string, n: number): Promise<string[]> {
   await r.hookd.dispatcher.disable(plugin);
-  const ids = [];
+  const ids: string[] = [];
   for (let i = 1; i <= n; i++) ids.push(await sendBuild(r.url, i));
   return ids;
 }
@@ -52,11 +73,11 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
     const r = await startIn(dir, testConfig());
     try {
       const ids = await backlog(r, 'recorder', 200);
-      const outcomes = [];
+      const outcomes: DispatcherEvents['outcome'][0][] = [];
       r.hookd.dispatcher.on('outcome', (o) => outcomes.push(o));
       await r.hookd.dispatcher.enable('recorder');
-      await waitFor(async () => lines(out).length >= 200 && (await byName(r, 'recorder')).lag === 0, 'the backlog');
-      await sleep(100);
+      // Past the last event with its cursor committed: anything handed over twice would be in the file by now.
+      await caughtUp(r.hookd, 'recorder', ids[ids.length - 1]);
       const seen = records(out);
       assert.deepEqual(
         seen.map((s) => s.id),
@@ -88,7 +109,10 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
       await r.hookd.dispatcher.enable('slow');
       await waitFor(async () => lines(out).length >= 8, 'eight events (400 ms of work)');
       // One batch of all 20 would commit nothing before its end, a second from now.
-      assert.ok((await byName(r, 'slow')).cursor >= (await r.hookd.store.seqOf(ids[1])), 'the first events are committed while the backlog is worked through');
+      assert.ok(
+        (await byName(r, 'slow')).cursor >= ((await r.hookd.store.seqOf(ids[1])) ?? Infinity),
+        'the first events are committed while the backlog is worked through',
+      );
       await waitFor(async () => lines(out).length >= 20 && (await byName(r, 'slow')).lag === 0, 'the backlog');
       const seen = records(out);
       assert.deepEqual(
@@ -113,11 +137,11 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
     );
     const config = testConfig({ plugins: { attempts: 3, backoffMs: 60_000 } });
     const first = await startIn(dir, config);
-    let ids;
+    let ids: string[] = [];
     try {
       ids = await backlog(first, 'strict', 100);
       await first.hookd.dispatcher.enable('strict');
-      await waitFor(async () => (await outcomeOf(first, ids[49], 'strict'))?.attempts === 1, 'the failure on build 50');
+      await waitFor(async () => (await findOutcome(first, ids[49], 'strict'))?.attempts === 1, 'the failure on build 50');
       const seen = records(out);
       assert.deepEqual(
         seen.map((s) => s.id),
@@ -138,8 +162,7 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
     fs.writeFileSync(gate, '');
     const second = await startIn(dir, config);
     try {
-      await waitFor(async () => lines(out).length >= 100 && (await byName(second, 'strict')).lag === 0, 'the rest after the restart');
-      await sleep(100);
+      await caughtUp(second.hookd, 'strict', ids[99]);
       const seen = records(out);
       assert.deepEqual(
         seen.map((s) => s.id),
@@ -170,8 +193,7 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
     try {
       const ids = await backlog(r, 'hang', 10);
       await r.hookd.dispatcher.enable('hang');
-      await waitFor(async () => lines(out).length >= 10 && (await byName(r, 'hang')).lag === 0, 'every event');
-      await sleep(100);
+      await caughtUp(r.hookd, 'hang', ids[9]);
       const seen = records(out);
       assert.deepEqual(
         seen.map((s) => s.id),
@@ -220,8 +242,7 @@ describe('batch handover: a plugin behind its cursor is handed many events per c
       );
 
       writePlugin(dir, 'notify.mjs', recorderPlugin(out, { tag: 'v2' }));
-      await waitFor(async () => lines(out).length >= 10 && (await byName(r, 'notify')).lag === 0, 'the new code to take over');
-      await sleep(100);
+      await caughtUp(r.hookd, 'notify', ids[9]);
       const seen = records(out);
       assert.deepEqual(
         seen.map((s) => [s.tag, s.id]),

@@ -4,42 +4,54 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { appenderPlugin, cliPath, lines, prepare, sendBuild, tempDir, testConfig, waitFor, writePlugin } from './helpers/plugins.js';
 
-const children = new Set();
+const children = new Set<ChildProcess>();
 after(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+interface Serving {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<Exit>;
+}
+
 /** Starts `hookd serve` in `dir`; resolves with its ingest URL once it listens. */
-function serve(dir) {
+function serve(dir: string): Promise<Serving> {
   const child = spawn(process.execPath, [cliPath, 'serve'], {
     cwd: dir,
     env: { ...process.env, HOOKD_DATA_DIR: path.join(dir, 'data') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => (children.delete(child), resolve({ code, signal }))));
+  const exited = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => (children.delete(child), resolve({ code, signal }))));
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {
     let buffered = '';
-    child.stdout.on('data', (chunk) => {
-      buffered += chunk;
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
       let nl;
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
         try {
-          const entry = JSON.parse(line);
+          const entry = JSON.parse(line) as { msg?: string; ingest: string };
           if (entry.msg === 'hookd listening') resolve({ child, url: entry.ingest, exited });
         } catch {
           /* not a log line */
         }
       }
     });
-    exited.then(({ code }) => reject(new Error(`hookd serve exited with ${code}: ${stderr}`)));
+    void exited.then(({ code }) => reject(new Error(`hookd serve exited with ${code}: ${stderr}`)));
   });
 }
 
@@ -50,8 +62,8 @@ describe('at-least-once across a crash and a restart of the receiver process', (
     prepare(dir, testConfig({ plugins: { pollMs: 200 } }));
     // Slow enough that acks run well ahead of dispatch; from the beginning so nothing before its load is skipped.
     writePlugin(dir, 'recorder.mjs', appenderPlugin(out, { extra: "from: 'beginning',", before: 'await new Promise((r) => setTimeout(r, 15));' }));
-    const acked = [];
-    const burst = async (url, from, n) => {
+    const acked: string[] = [];
+    const burst = async (url: string, from: number, n: number): Promise<void> => {
       for (let i = 0; i < n; i += 10) {
         const ids = await Promise.all(Array.from({ length: Math.min(10, n - i) }, (_, k) => sendBuild(url, from + i + k)));
         acked.push(...ids);
