@@ -3,6 +3,7 @@
  * The names are the contract the README's Configuration table documents; every leaf has an env override HOOKD_<SECTION>_<KEY>.
  */
 import { NAME_PATTERN } from '../names.js';
+import { KIND_NAMES } from '../senders/kinds.js';
 
 const secretRef = {
   oneOf: [
@@ -22,7 +23,7 @@ const size = {
 const source = {
   type: 'object',
   properties: {
-    kind: { enum: ['jobserv', 'iglu', 'shotgrid', 'hkube', 'aurora', 'github', 'standard', 'hmac'] },
+    kind: { enum: KIND_NAMES },
     secret: secretSpec,
     token: secretSpec,
     publicKey: secretSpec,

@@ -5,7 +5,9 @@ import type { VerifyRule } from '../verify/types.js';
  * identified (dedupe), which Iglu schema applies, and what the sender-side set-up looks like.
  * README → Senders documents every row.
  */
-export type Kind = 'jobserv' | 'iglu' | 'shotgrid' | 'hkube' | 'aurora' | 'github' | 'standard' | 'hmac';
+export const KIND_NAMES = ['jobserv', 'iglu', 'shotgrid', 'hkube', 'aurora', 'github', 'standard', 'hmac'] as const;
+/** One name for the list the config schema's `kind` enum, the presets below and the CLI all use. */
+export type Kind = (typeof KIND_NAMES)[number];
 
 /** How the dedupe key of one event is found: a header, a payload field, or the sha256 of the body. */
 export type DedupeRule =
@@ -86,5 +88,3 @@ export const KINDS: Record<Kind, KindPreset> = {
   },
   hmac: { verify: null, dedupe: [BODY], schema: { by: 'none' }, contentType: 'application/json' },
 };
-
-export const KIND_NAMES = Object.keys(KINDS) as Kind[];

@@ -160,7 +160,7 @@ function ruleFor(config: HookdConfig, sourceName: string | undefined, schemaUri:
   if (sourceName === undefined) return { rule: { by: 'self-describing' }, batch: false };
   const configured = config.sources[sourceName];
   if (configured) return { rule: schemaRuleOf(configured), batch: KINDS[configured.kind].batch === 'shotgrid' };
-  if ((KIND_NAMES as string[]).includes(sourceName)) {
+  if ((KIND_NAMES as readonly string[]).includes(sourceName)) {
     const kind = sourceName as Kind;
     return { rule: schemaRuleOf({ kind }), batch: KINDS[kind].batch === 'shotgrid' };
   }
