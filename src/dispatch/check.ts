@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HookdConfig } from '../config/load.js';
 import { compileMatch } from './match.js';
-import { PLUGIN_FILE } from './dispatcher.js';
+import { PLUGIN_FILE } from './plugin-files.js';
 import { WorkerHost } from './worker-host.js';
 
 export interface PluginCheck {

@@ -48,6 +48,46 @@ type Pass = { seq: number; id: string; skipped: boolean };
  */
 type Work = { events: StoredEvent[]; passes: Pass[]; redelivery?: undefined } | { events: [StoredEvent]; redelivery: number; passes?: undefined };
 
+/** Where the plugin is in the event stream: its row's cursor, failures and last error, as the loop moves them. */
+interface Position {
+  /** The last event handed over (may be ahead of what is committed). */
+  cursor: number;
+  /** The cursor as committed: what a restart resumes from, and what status() reports. */
+  committed: number;
+  /** Consecutive failed attempts on the current event. */
+  failures: number;
+  lastError: string | null;
+  /** The event the failure count is about: retried before anything else, even a newer replay. */
+  failing: { event: StoredEvent; redelivery?: number } | undefined;
+}
+
+/** The row as stored: what the loop resumes from (at start, or when it gains the lease). */
+function positionOf(row: PluginCursor): Position {
+  return { cursor: row.cursor, committed: row.cursor, failures: row.failures, lastError: row.lastError, failing: undefined };
+}
+
+/** A running loop: what kick() and stop() reach while it runs. */
+interface Running {
+  is: 'running';
+  done: Promise<void>;
+  /** Kicked while running: there may be more work than the step under way found. */
+  again: boolean;
+  /** A back-off started by this run (a failed attempt, a store error): the loop ends, and it waits. */
+  retry: NodeJS.Timeout | undefined;
+  /** Asks the batch in flight to start no further event (its budget is up, or a graceful stop). */
+  batch: AbortController | undefined;
+}
+
+/**
+ * What the loop is doing: nothing (the next kick starts it), running, waiting out a back-off before
+ * a retry (the timer kicks it), or stopped for good (unloaded, shutting down; `done`: the run that
+ * was under way).
+ */
+type Loop = { is: 'idle' } | Running | { is: 'backing-off'; timer: NodeJS.Timeout } | { is: 'stopped'; done: Promise<void> | undefined };
+
+/** Why the loop does not (go on to) run: see blocked(). */
+type Blocked = 'stopped' | 'backing-off' | 'not-leased' | 'inactive';
+
 /**
  * One plugin's delivery loop, on the main thread: it owns the plugin's cursor and hands its
  * handler events in receipt order — first anything queued for redelivery (replay, revalidate), one
@@ -58,7 +98,9 @@ type Work = { events: StoredEvent[]; passes: Pass[]; redelivery?: undefined } | 
  * writer keeps their order, and a crash before the commit only means those events are handed over
  * again: at least once). A failure is retried with back-off, alone; after the configured attempts
  * the plugin is deactivated with its cursor on that event (or, with continueOnError, the event is
- * marked failed and the cursor moves on). Nothing here waits on another plugin.
+ * marked failed and the cursor moves on). Nothing here waits on another plugin. Its state is two
+ * records, the position (`pos`) and what the loop is doing (`loop`), beside the row's state and the
+ * lease; blocked() reads off them whether the loop may run.
  */
 export class PluginDelivery {
   readonly name: string;
@@ -67,34 +109,25 @@ export class PluginDelivery {
   hash: string | null;
   state: PluginState;
   private stateVersion: number;
-  /** Where the loop is: the last event handed over (may be ahead of what is committed). */
-  private cursor: number;
-  /** The cursor as committed: what a restart resumes from, and what status() reports. */
-  private committedCursor: number;
-  private failures: number;
-  private lastError: string | null;
+  /** Cursor, failures, last error: what the loop moves and commits. */
+  private pos: Position;
+  /** What the loop is doing; with the lease and the state it says whether it may run (blocked()). */
+  private loop: Loop = { is: 'idle' };
   private handler: PluginHandler;
   private matcher: Matcher;
   private continueOnError: boolean;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private stopped = false;
   /**
    * Whether the redelivery queue needs reading: a query per step otherwise (most steps find it
    * empty). Set when this process queues a replay and on every poll (another process may have).
    */
   private mayHaveRedeliveries = true;
-  /** The event the failure count is about: retried before anything else, even a newer replay. */
-  private failing: { event: StoredEvent; redelivery?: number } | undefined;
   /** How many events the next batch may hold: what a batch cut short by the budget ran, doubling back after a full one. */
   private batchSize = MAX_BATCH;
-  /** Asks the batch in flight to start no further event (its budget is up, or a graceful stop). */
-  private stopBatch: AbortController | undefined;
   /** Candidates after the cursor, read once and consumed in order. */
   private candidates: DispatchCandidate[] = [];
   /** Cursor steps handed to the writer and not yet committed. */
   private readonly unsettled = new Set<Promise<void>>();
+  /** Why one of them failed: the next step hands over again from the committed cursor. */
   private recordFailure: unknown;
   /**
    * Whether this process holds the plugin's lease (Store.leasePlugins): only then does the loop
@@ -114,17 +147,14 @@ export class PluginDelivery {
     this.hash = row.hash;
     this.state = row.state;
     this.stateVersion = row.stateVersion;
-    this.cursor = row.cursor;
-    this.committedCursor = row.cursor;
-    this.failures = row.failures;
-    this.lastError = row.lastError;
+    this.pos = positionOf(row);
     this.handler = handler;
     this.matcher = compileMatch(meta.match);
     this.continueOnError = meta.continueOnError;
   }
 
   async status(): Promise<PluginStatus> {
-    const cursor = this.committedCursor;
+    const cursor = this.pos.committed;
     return {
       name: this.name,
       origin: this.origin,
@@ -132,8 +162,8 @@ export class PluginDelivery {
       state: this.state,
       cursor,
       lag: await this.opts.store.countEventsAfter(cursor),
-      lastError: this.lastError,
-      failures: this.failures,
+      lastError: this.pos.lastError,
+      failures: this.pos.failures,
       leased: this.leased,
     };
   }
@@ -165,21 +195,17 @@ export class PluginDelivery {
   }
 
   private resumeFrom(row: PluginCursor): void {
-    this.cursor = row.cursor;
-    this.committedCursor = row.cursor;
-    this.failures = row.failures;
-    this.lastError = row.lastError;
+    this.pos = positionOf(row);
     this.state = row.state;
     this.stateVersion = row.stateVersion;
     this.hash = row.hash;
-    this.failing = undefined;
     this.candidates = [];
     this.mayHaveRedeliveries = true;
   }
 
   /** Whether the cursor is still before this event (it will be handed over, if it matches). */
   reaches(seq: number): boolean {
-    return seq > this.cursor;
+    return seq > this.pos.cursor;
   }
 
   /** Redeliveries may have been queued for this plugin (committed before this is called). */
@@ -188,22 +214,43 @@ export class PluginDelivery {
     this.kick();
   }
 
-  /** There may be work: run the loop unless it is running, waiting out a back-off, or not active. */
+  /** There may be work: the loop runs unless it is running already (it looks again) or blocked. */
   kick(): void {
-    this.again = true;
-    if (this.running || !this.canRun()) return;
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
+    if (this.loop.is === 'running') {
+      this.loop.again = true;
+      return;
+    }
+    if (this.blocked()) return;
+    const run: Running = { is: 'running', done: Promise.resolve(), again: true, retry: undefined, batch: undefined };
+    this.loop = run;
+    run.done = this.run(run).finally(() => {
+      // A stop() meanwhile stays; a back-off this run started is waited out.
+      if (this.loop === run) this.loop = run.retry ? { is: 'backing-off', timer: run.retry } : { is: 'idle' };
     });
   }
 
-  private canRun(): boolean {
-    return this.leased && this.state === 'active' && !this.stopped && this.retryTimer === undefined;
+  /**
+   * Why the loop may not run now, or undefined if it may: stopped, waiting out a back-off (also one
+   * that a run still finishing started), another process holds the lease, or the plugin is not
+   * active. The last two are the row's facts, changed by the poll and by enable/disable; the first
+   * two are the loop's own.
+   */
+  private blocked(): Blocked | undefined {
+    const loop = this.loop;
+    if (loop.is === 'stopped') return 'stopped';
+    if (loop.is === 'backing-off' || (loop.is === 'running' && loop.retry)) return 'backing-off';
+    if (!this.leased) return 'not-leased';
+    if (this.state !== 'active') return 'inactive';
+    return undefined;
   }
 
-  private async loop(): Promise<void> {
-    while (this.canRun()) {
-      this.again = false;
+  private get stopped(): boolean {
+    return this.loop.is === 'stopped';
+  }
+
+  private async run(run: Running): Promise<void> {
+    while (!this.blocked()) {
+      run.again = false;
       let more: boolean;
       try {
         more = await this.step();
@@ -212,9 +259,8 @@ export class PluginDelivery {
           // Another replica took the plugin over (this one missed its renewals): nothing was written.
           await this.settle();
           this.recordFailure = undefined;
-          this.cursor = this.committedCursor;
-          this.candidates = [];
-          this.failing = undefined;
+          this.rewind();
+          this.pos.failing = undefined;
           this.setLeased(false);
           return;
         }
@@ -224,11 +270,11 @@ export class PluginDelivery {
         this.retryIn(1000);
         return;
       }
-      if (!more && !this.again) {
+      if (!more && !run.again) {
         await this.settle();
         // A commit may have kicked while the progress committed: that kick found the loop running.
-        if (this.recordFailure === undefined && !this.again) {
-          this.opts.onIdle?.(this.name, this.committedCursor);
+        if (this.recordFailure === undefined && !run.again) {
+          this.opts.onIdle?.(this.name, this.pos.committed);
           return;
         }
         continue; // step() turns a failure into a retry from the committed cursor
@@ -237,6 +283,12 @@ export class PluginDelivery {
       await nextTurn(); // let the event loop answer webhooks between batches
     }
     await this.settle();
+  }
+
+  /** Hands over again from what is committed (a pipelined commit failed, or the lease was lost). */
+  private rewind(): void {
+    this.pos.cursor = this.pos.committed;
+    this.candidates = [];
   }
 
   /** Waits for every pipelined cursor step to be committed (or to fail). */
@@ -252,27 +304,26 @@ export class PluginDelivery {
       const err = this.recordFailure;
       await this.settle();
       this.recordFailure = undefined;
-      this.cursor = this.committedCursor;
-      this.candidates = [];
+      this.rewind();
       throw err;
     }
-    if (this.failing && this.failures > 0) {
-      const { event, redelivery } = this.failing;
+    if (this.pos.failing && this.pos.failures > 0) {
+      const { event, redelivery } = this.pos.failing;
       const current = await store.getEvent(event.id);
       if (current) {
         if (redelivery !== undefined) return this.deliver({ events: [current], redelivery });
         return this.deliver({ events: [current], passes: [{ seq: current.seq, id: current.id, skipped: false }] });
       }
       // Pruned while it was being retried.
-      this.failing = undefined;
+      this.pos.failing = undefined;
       await store.recordDispatch({
         plugin: this.name,
         outcomes: [],
         failures: 0,
         ...(redelivery !== undefined ? { redelivered: redelivery } : { cursor: event.seq }),
       });
-      if (redelivery === undefined) this.cursor = Math.max(this.cursor, event.seq);
-      this.failures = 0;
+      if (redelivery === undefined) this.pos.cursor = Math.max(this.pos.cursor, event.seq);
+      this.pos.failures = 0;
       return true;
     }
     const queued = this.mayHaveRedeliveries ? await store.nextRedelivery(this.name) : undefined;
@@ -280,9 +331,9 @@ export class PluginDelivery {
     if (queued) {
       const event = await store.getEvent(queued.eventId);
       // Pruned, quarantined again, or not reached by the cursor yet (which will hand it over in order).
-      if (!event || event.status !== 'accepted' || event.seq > this.cursor) {
+      if (!event || event.status !== 'accepted' || event.seq > this.pos.cursor) {
         // Its status may have changed since the candidates were read (revalidate): read them again.
-        if (event && event.seq > this.cursor) this.candidates = [];
+        if (event && event.seq > this.pos.cursor) this.candidates = [];
         await store.recordDispatch({ plugin: this.name, outcomes: [], redelivered: queued.id });
         return true;
       }
@@ -294,8 +345,8 @@ export class PluginDelivery {
       return this.deliver({ events: [event], redelivery: queued.id });
     }
 
-    while (this.candidates.length && this.candidates[0]!.seq <= this.cursor) this.candidates.shift();
-    if (this.candidates.length === 0) this.candidates = await store.dispatchCandidates(this.cursor, CANDIDATE_PAGE);
+    while (this.candidates.length && this.candidates[0]!.seq <= this.pos.cursor) this.candidates.shift();
+    if (this.candidates.length === 0) this.candidates = await store.dispatchCandidates(this.pos.cursor, CANDIDATE_PAGE);
     const page = this.candidates;
     if (page.length === 0) return false;
     const picked: number[] = [];
@@ -307,7 +358,7 @@ export class PluginDelivery {
       if (wanted && picked.length === 0) {
         // An event still failing from before a restart is retried alone, at its attempt.
         await this.claimFailures(c.id);
-        if (this.failures > 0) limit = 1;
+        if (this.pos.failures > 0) limit = 1;
       }
       if (wanted && picked.length === limit) break;
       if (wanted) picked.push(c.seq);
@@ -328,23 +379,25 @@ export class PluginDelivery {
    * was pruned or quarantined again meanwhile), it starts at attempt 1 instead of inheriting them.
    */
   private async claimFailures(eventId: string): Promise<void> {
-    if (this.failures === 0 || this.failing !== undefined) return;
+    if (this.pos.failures === 0 || this.pos.failing !== undefined) return;
     const mine = (await this.opts.store.outcomesFor(eventId)).find((o) => o.plugin === this.name);
-    if (mine?.status !== 'pending' || mine.attempts !== this.failures) this.failures = 0;
+    if (mine?.status !== 'pending' || mine.attempts !== this.pos.failures) this.pos.failures = 0;
   }
 
   private async deliver(work: Work): Promise<boolean> {
     const handler = this.handler;
-    const attempt = this.failures + 1;
+    const attempt = this.pos.failures + 1;
     const stop = new AbortController();
     const budget = setTimeout(() => stop.abort(), BATCH_BUDGET_MS);
-    this.stopBatch = stop;
+    // Where stop() finds the batch to cut short (once stopped, only its budget does).
+    const run = this.loop.is === 'running' ? this.loop : undefined;
+    if (run) run.batch = stop;
     let results: EventResult[];
     try {
       results = await handler.callBatch(work.events, attempt, stop.signal, { redelivery: work.redelivery !== undefined });
     } finally {
       clearTimeout(budget);
-      this.stopBatch = undefined;
+      if (run) run.batch = undefined;
     }
     if (work.redelivery === undefined && attempt === 1 && this.opts.onStarted) {
       for (const [i, r] of results.entries()) if (r.startedAt !== undefined) this.opts.onStarted(this.name, work.events[i]!.seq, r.startedAt);
@@ -365,8 +418,8 @@ export class PluginDelivery {
       ]);
     }
     if (done > 0) {
-      this.failures = 0;
-      this.failing = undefined;
+      this.pos.failures = 0;
+      this.pos.failing = undefined;
     }
     const failed = results[done];
     // Unloaded, reloaded or shutting down mid-call: that attempt does not count; the event is handed over again.
@@ -381,7 +434,7 @@ export class PluginDelivery {
   private passOver(passes: Pass[], until: number, finished: Map<number, EventResult>, attempt: number): void {
     const outcomes: DispatchProgress['outcomes'] = [];
     const ms: number[] = [];
-    let through = this.cursor;
+    let through = this.pos.cursor;
     for (const p of passes) {
       if (p.seq >= until) break;
       through = p.seq;
@@ -394,9 +447,9 @@ export class PluginDelivery {
         ms.push(0);
       }
     }
-    if (through <= this.cursor) return;
+    if (through <= this.pos.cursor) return;
     this.recordInOrder({ outcomes, cursor: through, ...(finished.size ? { failures: 0 } : {}) }, ms);
-    this.cursor = through;
+    this.pos.cursor = through;
   }
 
   /** A failed attempt on one event: retried after a back-off, or given up on after the configured attempts. */
@@ -406,9 +459,9 @@ export class PluginDelivery {
     const output = result.output ?? null;
     const ms = [result.ms];
     const error = result.error ?? 'failed';
-    this.failures = attempt;
-    this.failing = { event, ...(redelivery !== undefined ? { redelivery } : {}) };
-    this.lastError = error;
+    this.pos.failures = attempt;
+    this.pos.failing = { event, ...(redelivery !== undefined ? { redelivery } : {}) };
+    this.pos.lastError = error;
     this.opts.logger.warn({ plugin: this.name, event: event.id, attempt, err: error }, 'plugin failed an attempt');
     if (attempt < this.opts.attempts) {
       await this.record({ outcomes: [this.outcome(event.id, 'pending', attempt, error, output)], failures: attempt, lastError: error }, ms);
@@ -419,8 +472,8 @@ export class PluginDelivery {
     // The attempts are used up.
     await handler.onError(event, error, attempt).catch(() => {});
     if (this.continueOnError) {
-      this.failures = 0;
-      this.failing = undefined;
+      this.pos.failures = 0;
+      this.pos.failing = undefined;
       await this.record(
         {
           outcomes: [this.outcome(event.id, 'failed', attempt, error, output)],
@@ -431,7 +484,7 @@ export class PluginDelivery {
         },
         ms,
       );
-      if (cursor !== undefined) this.cursor = Math.max(this.cursor, cursor);
+      if (cursor !== undefined) this.pos.cursor = Math.max(this.pos.cursor, cursor);
       return true;
     }
     await this.record({ outcomes: [this.outcome(event.id, 'pending', attempt, error, output)], failures: attempt, lastError: error }, ms);
@@ -446,7 +499,7 @@ export class PluginDelivery {
   /** `ms[i]`: how long the plugin took on outcomes[i] (0 for a skip). */
   private async record(progress: Omit<DispatchProgress, 'plugin'>, ms: number[] = []): Promise<void> {
     await this.opts.store.recordDispatch({ plugin: this.name, ...progress });
-    if (progress.cursor !== undefined) this.committedCursor = Math.max(this.committedCursor, progress.cursor);
+    if (progress.cursor !== undefined) this.pos.committed = Math.max(this.pos.committed, progress.cursor);
     const updatedAt = Date.now();
     for (const [i, o] of progress.outcomes.entries()) this.opts.onOutcome({ ...o, plugin: this.name, updatedAt, ms: ms[i] ?? 0 });
   }
@@ -463,12 +516,29 @@ export class PluginDelivery {
     void p.finally(() => this.unsettled.delete(p));
   }
 
+  /** Called from the run: it ends, and the loop waits `ms` before the next one (a stopped loop retries nothing). */
   private retryIn(ms: number): void {
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
+    const run = this.loop;
+    if (run.is !== 'running') return;
+    clearTimeout(run.retry);
+    const timer = setTimeout(() => {
+      if (run.retry === timer) run.retry = undefined; // due while the run still settles: it looks again
+      if (this.loop.is === 'backing-off' && this.loop.timer === timer) this.loop = { is: 'idle' };
       this.kick();
     }, ms);
+    run.retry = timer;
+  }
+
+  /** No more waiting (re-activated, new code): the next kick runs at once. */
+  private cancelRetry(): void {
+    const loop = this.loop;
+    if (loop.is === 'running') {
+      clearTimeout(loop.retry);
+      loop.retry = undefined;
+    } else if (loop.is === 'backing-off') {
+      clearTimeout(loop.timer);
+      this.loop = { is: 'idle' };
+    }
   }
 
   /** Persists a state change (enable, disable, deactivate, re-activate) and tells listeners. */
@@ -476,14 +546,13 @@ export class PluginDelivery {
     const from = this.state;
     this.state = state;
     if (state === 'active') {
-      this.failures = 0;
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
+      this.pos.failures = 0;
+      this.cancelRetry();
     }
     const row = await this.opts.store.updatePlugin(this.name, {
       state,
-      failures: this.failures,
-      lastError: this.lastError,
+      failures: this.pos.failures,
+      lastError: this.pos.lastError,
       ...(extra.hash !== undefined ? { hash: extra.hash } : {}),
     });
     if (row) this.stateVersion = row.stateVersion;
@@ -501,14 +570,13 @@ export class PluginDelivery {
     this.stateVersion = row.stateVersion;
     const changed = row.state !== this.state;
     this.state = row.state;
-    this.failures = row.failures;
-    this.lastError = row.lastError;
+    this.pos.failures = row.failures;
+    this.pos.lastError = row.lastError;
     if (!changed) return;
     this.opts.logger.info({ plugin: this.name, state: row.state }, `plugin ${row.state} (by another process)`);
     this.opts.onState({ plugin: this.name, state: row.state, reason: 'changed by another process' });
     if (row.state === 'active') {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
+      this.cancelRetry();
       this.kick();
     }
   }
@@ -524,38 +592,40 @@ export class PluginDelivery {
     this.matcher = compileMatch(meta.match);
     this.continueOnError = meta.continueOnError;
     this.file = file;
-    this.failures = 0;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+    this.pos.failures = 0;
+    this.cancelRetry();
     void old.close();
   }
 
   /** Remembers which code this is (a later change re-activates a deactivated plugin). */
   async saveHash(hash: string): Promise<void> {
-    if (this.hash !== hash) await this.opts.store.updatePlugin(this.name, { hash, failures: this.failures });
+    if (this.hash !== hash) await this.opts.store.updatePlugin(this.name, { hash, failures: this.pos.failures });
     this.hash = hash;
   }
 
   /** The file cannot be loaded: deactivated (unless a person disabled it) until it changes. */
   markBroken(error: string): Promise<void> {
-    this.lastError = `could not be loaded: ${error}`;
-    if (this.state === 'disabled') return this.opts.store.updatePlugin(this.name, { lastError: this.lastError }).then(() => undefined);
-    return this.setState('deactivated', this.lastError);
+    this.pos.lastError = `could not be loaded: ${error}`;
+    if (this.state === 'disabled') return this.opts.store.updatePlugin(this.name, { lastError: this.pos.lastError }).then(() => undefined);
+    return this.setState('deactivated', this.pos.lastError);
   }
 
   /** Stops handing over events; waits up to `graceMs` for the event in flight, then closes the handler. */
   async stop(graceMs: number): Promise<void> {
-    this.stopped = true;
-    this.stopBatch?.abort(); // the event in flight finishes; the rest of its batch is handed over at the next start
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    if (this.running) {
+    const loop = this.loop;
+    const running = loop.is === 'running' || loop.is === 'stopped' ? loop.done : undefined;
+    this.loop = { is: 'stopped', done: running };
+    if (loop.is === 'running') {
+      loop.batch?.abort(); // the event in flight finishes; the rest of its batch is handed over at the next start
+      clearTimeout(loop.retry);
+    } else if (loop.is === 'backing-off') clearTimeout(loop.timer);
+    if (running) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.running, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      await Promise.race([running, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
       clearTimeout(timer);
     }
     await this.handler.close();
-    await this.running;
+    await running;
     await this.settle();
   }
 }

@@ -1,7 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { HookdConfig } from '../config/load.js';
 import { HookdError } from '../errors.js';
 import type { IngestObserver } from '../ingest/observer.js';
@@ -13,10 +10,12 @@ import { ForwardHandler } from './forward.js';
 import { CommitTimes } from './commit-times.js';
 import { PluginDelivery } from './delivery.js';
 import type { PluginHandler, PluginMeta } from './handler.js';
-import { compileMatch } from './match.js';
 import type { BuiltinPluginConfig } from './plugin.js';
+import { PluginFiles } from './plugin-files.js';
 import type { Dispatcher, DispatcherEvents, Outcome, PluginStatus } from './types.js';
-import { WorkerHost } from './worker-host.js';
+
+/** Still importable from here, where it used to live; the rule belongs to the directory scan. */
+export { PLUGIN_FILE } from './plugin-files.js';
 
 export interface DispatcherOptions {
   store: Store;
@@ -30,23 +29,9 @@ export interface DispatcherOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** A file in plugins.dir as last seen. */
-interface PluginFile {
-  hash: string;
-  mtimeMs: number;
-  size: number;
-  /** The plugin it provides, once registered. */
-  name?: string;
-  /** Not loaded because another plugin has this name; tried again once that one is gone. */
-  blockedBy?: string;
-}
-
-/** `.js`, `.mjs`, `.cjs`; names starting with `.` or `_` are left alone (helpers a plugin imports, editor files). */
-export const PLUGIN_FILE = /^[^._].*\.(c|m)?js$/;
-
 /**
- * The dispatch stage: loads plugins (files in plugins.dir, built-ins from the config), keeps them
- * in step with the directory, and runs one PluginDelivery per plugin. It wakes when ingest
+ * The dispatch stage: loads plugins (built-ins from the config; files in plugins.dir, which
+ * PluginFiles keeps in step with the directory) and runs one PluginDelivery per plugin. It wakes when ingest
  * commits and polls (plugins.pollMs) for what other processes do: events committed elsewhere,
  * `hookd plugins enable|disable`, `hookd events replay|revalidate`.
  */
@@ -54,14 +39,10 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
   private readonly deliveries = new Map<string, PluginDelivery>();
   /** Deliveries in alphabetical order of name: the order plugins are handed an event. */
   private ordered: PluginDelivery[] = [];
-  private readonly files = new Map<string, PluginFile>();
+  /** plugins.dir: reports each file's plugin loaded (or broken) and removed. */
+  private readonly files: PluginFiles;
   private readonly payloads = new Map<number, Promise<unknown>>();
-  private scanning: Promise<void> = Promise.resolve();
-  /** Plugin threads still importing their file: a shutdown does not wait for a slow import. */
-  private readonly loading = new Set<WorkerHost>();
-  private rescanTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
-  private watcher: fs.FSWatcher | undefined;
   private wakeScheduled = false;
   /** One poll at a time: a slow database must not pile them up. */
   private polling: Promise<void> | undefined;
@@ -102,6 +83,14 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
 
   constructor(private readonly opts: DispatcherOptions) {
     super();
+    this.files = new PluginFiles({
+      dir: opts.plugins.dir,
+      timeoutMs: opts.plugins.timeoutMs,
+      logger: opts.logger,
+      ownerOf: (name) => this.deliveries.get(name)?.file,
+      loaded: (file, meta, handler, hash, broken) => this.register(handler, meta, hash, file, broken),
+      removed: (name, reason) => this.unload(name, reason),
+    });
   }
 
   /**
@@ -116,9 +105,8 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
   async start(): Promise<void> {
     await this.prepare();
     for (const cfg of this.opts.plugins.builtins) await this.addBuiltin(cfg);
-    await this.rescan();
+    await this.files.start();
     this.newestAtStart = undefined;
-    this.watch();
     this.opts.observer?.on('committed', this.wake);
     this.opts.store.on('changed', this.changed);
     this.pollTimer = setInterval(() => this.poll(), this.opts.plugins.pollMs);
@@ -193,11 +181,8 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     this.opts.observer?.off('committed', this.wake);
     this.opts.store.off('changed', this.changed);
     clearInterval(this.pollTimer);
-    clearTimeout(this.rescanTimer);
     clearTimeout(this.changedTimer);
-    this.watcher?.close();
-    for (const host of this.loading) void host.close();
-    await this.scanning;
+    await this.files.close();
     const grace = Math.min(this.opts.plugins.timeoutMs, 5000);
     await Promise.all(this.ordered.map((d) => d.stop(grace)));
     await this.polling;
@@ -252,8 +237,7 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
       logger.warn({ err }, 'dispatch: could not read plugin states or renew leases');
     }
     if (this.closed) return;
-    if (!this.watcher) this.watch();
-    void this.rescan();
+    this.files.poll();
     this.scheduleWake();
   }
 
@@ -287,117 +271,6 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
       return;
     }
     await this.register(handler, await handler.load(), builtinHash(cfg), null);
-  }
-
-  /** fs.watch is quick but not reliable everywhere; the poll rescans too. */
-  private watch(): void {
-    if (this.closed) return;
-    try {
-      this.watcher = fs.watch(this.opts.plugins.dir, () => {
-        clearTimeout(this.rescanTimer);
-        this.rescanTimer = setTimeout(() => void this.rescan(), 50);
-      });
-      this.watcher.on('error', () => {
-        this.watcher?.close();
-        this.watcher = undefined;
-      });
-    } catch {
-      this.watcher = undefined; // no such directory (yet)
-    }
-  }
-
-  /** Compares plugins.dir with what is loaded: loads new files, reloads changed ones, unloads removed ones. One at a time. */
-  private rescan(): Promise<void> {
-    this.scanning = this.scanning.then(() => this.scanOnce()).catch((err) => this.opts.logger.error({ err }, 'dispatch: scanning plugins failed'));
-    return this.scanning;
-  }
-
-  private async scanOnce(): Promise<void> {
-    if (this.closed) return;
-    const dir = this.opts.plugins.dir;
-    let names: string[] = [];
-    try {
-      names = fs
-        .readdirSync(dir)
-        .filter((n) => PLUGIN_FILE.test(n))
-        .sort();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    const present = new Set(names.map((n) => path.join(dir, n)));
-    for (const [file, seen] of this.files) {
-      if (present.has(file)) continue;
-      this.files.delete(file);
-      if (seen.name) await this.unload(seen.name, 'its file was removed');
-    }
-
-    const changed: { file: string; seen: PluginFile }[] = [];
-    for (const file of present) {
-      let stat: fs.Stats;
-      let text: Buffer;
-      try {
-        stat = fs.statSync(file);
-        const known = this.files.get(file);
-        const unblocked = known?.blockedBy !== undefined && !this.deliveries.has(known.blockedBy);
-        if (known && !unblocked && known.mtimeMs === stat.mtimeMs && known.size === stat.size) continue;
-        text = fs.readFileSync(file);
-      } catch {
-        continue; // removed while we looked; the next scan sees it gone
-      }
-      const hash = createHash('sha256').update(text).digest('hex');
-      const known = this.files.get(file);
-      if (known && known.hash === hash && known.blockedBy === undefined) {
-        Object.assign(known, { mtimeMs: stat.mtimeMs, size: stat.size });
-        continue;
-      }
-      const seen: PluginFile = { hash, mtimeMs: stat.mtimeMs, size: stat.size, ...(known?.name ? { name: known.name } : {}) };
-      this.files.set(file, seen);
-      changed.push({ file, seen });
-    }
-    if (changed.length === 0) return;
-
-    // Load in parallel (each in its own thread), apply in file-name order.
-    const loads = changed.map(({ file }) => {
-      const host = new WorkerHost({ file, timeoutMs: this.opts.plugins.timeoutMs, level: this.opts.logger.level });
-      this.loading.add(host);
-      return host
-        .load()
-        .then(
-          (meta) => ({ host, meta, error: undefined }),
-          (err: Error) => ({ host, meta: undefined, error: err.message }),
-        )
-        .finally(() => this.loading.delete(host));
-    });
-    const results = await Promise.all(loads);
-    for (const [i, { file, seen }] of changed.entries()) {
-      const { host, meta, error } = results[i]!;
-      if (this.closed) {
-        await host.close();
-        continue;
-      }
-      if (meta) {
-        try {
-          compileMatch(meta.match);
-        } catch (err) {
-          await host.close();
-          await this.loadFailed(file, seen, (err as Error).message);
-          continue;
-        }
-        const owner = this.deliveries.get(meta.name);
-        if (owner && owner.file !== file) {
-          await host.close();
-          seen.blockedBy = meta.name;
-          this.opts.logger.error({ plugin: meta.name, file, other: owner.file ?? 'config' }, 'another plugin already has this name; not loaded');
-          continue;
-        }
-        if (seen.name && seen.name !== meta.name) await this.unload(seen.name, `renamed to ${meta.name}`);
-        seen.name = meta.name;
-        await this.register(host, meta, seen.hash, file);
-      } else {
-        await host.close();
-        await this.loadFailed(file, seen, error!);
-      }
-    }
   }
 
   /**
@@ -452,20 +325,6 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
     d.kick();
   }
 
-  /**
-   * A file that cannot be loaded (syntax error, no handle(), bad match) is a deactivated plugin
-   * under its file name: its cursor stays where it was (or starts now), and fixing the file
-   * re-activates it.
-   */
-  private async loadFailed(file: string, seen: PluginFile, error: string): Promise<void> {
-    const name = seen.name ?? path.basename(file).replace(/\.(c|m)?js$/, '');
-    this.opts.logger.error({ plugin: name, file, err: error }, 'plugin could not be loaded');
-    const existing = this.deliveries.get(name);
-    if (existing && existing.file !== file) return; // the name belongs to another plugin
-    seen.name = name;
-    await this.register(new BrokenPlugin(error), { name, match: undefined, continueOnError: false, from: 'newest' }, seen.hash, file, error);
-  }
-
   private async unload(name: string, reason: string): Promise<void> {
     const d = this.deliveries.get(name);
     if (!d) return;
@@ -481,18 +340,4 @@ export class PluginDispatcher extends EventEmitter<DispatcherEvents> implements 
   private reorder(): void {
     this.ordered = [...this.deliveries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
-}
-
-/** Stands in for a plugin file that cannot be loaded: every call fails with why. */
-class BrokenPlugin implements PluginHandler {
-  readonly origin = 'file' as const;
-  constructor(private readonly error: string) {}
-  async load(): Promise<PluginMeta> {
-    throw new Error(this.error);
-  }
-  async callBatch() {
-    return [{ ok: false, error: `could not be loaded: ${this.error}`, ms: 0 }];
-  }
-  async onError(): Promise<void> {}
-  async close(): Promise<void> {}
 }
