@@ -225,7 +225,12 @@ export class PluginDelivery {
     this.loop = run;
     run.done = this.run(run).finally(() => {
       // A stop() meanwhile stays; a back-off this run started is waited out.
-      if (this.loop === run) this.loop = run.retry ? { is: 'backing-off', timer: run.retry } : { is: 'idle' };
+      if (this.loop !== run) return;
+      this.loop = run.retry ? { is: 'backing-off', timer: run.retry } : { is: 'idle' };
+      // A kick that came while this run was leaving (blocked, waiting for its last commits) found
+      // it running and only set `again`: if nothing blocks the loop now, that work is not left to
+      // the next poll.
+      if (run.again) this.kick();
     });
   }
 
