@@ -14,7 +14,7 @@ const LOAD_TIMEOUT_FLOOR_MS = 10_000;
 
 /**
  * A plugin thread's young generation: 8 MB instead of V8's default of up to 3 × 16 MB semi-spaces
- * (measured: ~17 MB less RSS under load with the bench plugin, no change in throughput). Only the
+ * (less RSS under load with the bench plugin, the same throughput: the bench's RSS column). Only the
  * nursery is capped; the old generation is V8's default, so a plugin that needs memory gets it.
  */
 const PLUGIN_THREAD_HEAP = { maxYoungGenerationSizeMb: 8 };
