@@ -57,6 +57,13 @@ describe('config defaults', () => {
     assert.ok(sources.get('sg')!.bodyLimit >= 50 * 1024 * 1024);
     assert.equal(sources.get('j')!.bodyLimit, 1024 * 1024);
   });
+
+  it("storage.postgres, once chosen, gets its fields' defaults; without it the store stays SQLite", () => {
+    const dir = tempDir();
+    const c = loadConfig({ cwd: dir, env: { HOOKD_DATABASE_URL: 'postgres://hookd@db:5432/hookd' } });
+    assert.deepEqual(c.storage.postgres, { url: 'postgres://hookd@db:5432/hookd', poolSize: 10, leaseMs: 3000, schema: null });
+    assert.equal(loadConfig({ cwd: dir, env: {} }).storage.postgres, undefined);
+  });
 });
 
 describe('environment beats file', () => {
