@@ -116,7 +116,7 @@ function readConfigFile(file: string): Record<string, unknown> {
  */
 function applyEnv(config: Record<string, unknown>, env: NodeJS.ProcessEnv): string[] {
   const problems: string[] = [];
-  const set = (keys: string[], name: string, text: string) => {
+  const set = (keys: string[], text: string) => {
     let value: unknown;
     try {
       value = YAML.parse(text);
@@ -131,16 +131,15 @@ function applyEnv(config: Record<string, unknown>, env: NodeJS.ProcessEnv): stri
       node = node[key] as Record<string, unknown>;
     }
     node[keys.at(-1)!] = value;
-    void name;
   };
   for (const keys of envKeys()) {
     const name = envName(keys);
     const text = env[name];
-    if (text !== undefined && text !== '') set(keys, name, text);
+    if (text !== undefined && text !== '') set(keys, text);
   }
   for (const [name, keys] of Object.entries(SHORT_ENV)) {
     const text = env[name];
-    if (text !== undefined && text !== '') set(keys, name, text);
+    if (text !== undefined && text !== '') set(keys, text);
   }
   if (env.HOOKD_SOURCES) {
     try {
